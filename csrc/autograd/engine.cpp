@@ -1,0 +1,212 @@
+#include "autograd/engine.h"
+
+#include <queue>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/error.h"
+#include "core/grad_mode.h"
+#include "ops/pointwise.h"
+
+namespace mlxc {
+
+namespace {
+
+struct NodeTask {
+  Node* node;
+  uint64_t priority;
+  bool operator<(const NodeTask& o) const { return priority < o.priority; }
+};
+
+uint64_t priority_of(Node* n) {
+  // Leaf accumulators run as soon as they are ready, as in torch.
+  return dynamic_cast<AccumulateGrad*>(n) ? UINT64_MAX : n->sequence_nr;
+}
+
+// Gradient accumulation into leaves uses the recording add (see core/graph.h).
+const bool kGradAddRegistered = [] {
+  set_grad_add_fn(+[](const Tensor& a, const Tensor& b) { return add(a, b); });
+  return true;
+}();
+
+void add_into(Tensor& slot, const Tensor& g) { slot = slot.defined() ? grad_add(slot, g) : g; }
+
+// Nodes from which some node in `targets` can be reached (including targets).
+std::unordered_set<Node*> nodes_leading_to(const std::vector<Node*>& roots,
+                                           const std::unordered_set<Node*>& targets) {
+  std::unordered_map<Node*, bool> memo;
+  std::unordered_set<Node*> needed;
+  // Iterative post-order DFS.
+  std::vector<std::pair<Node*, size_t>> stack;
+  for (Node* r : roots) {
+    if (memo.count(r)) continue;
+    stack.push_back({r, 0});
+    memo[r] = false;
+    while (!stack.empty()) {
+      auto& [n, i] = stack.back();
+      if (i < n->next_edges.size()) {
+        Node* c = n->next_edges[i++].fn.get();
+        if (c && !memo.count(c)) {
+          memo[c] = false;
+          stack.push_back({c, 0});
+        }
+        continue;
+      }
+      bool hit = targets.count(n) > 0;
+      for (auto& e : n->next_edges) hit = hit || (e.fn && memo[e.fn.get()]);
+      memo[n] = hit;
+      if (hit) needed.insert(n);
+      stack.pop_back();
+    }
+  }
+  return needed;
+}
+
+}  // namespace
+
+TensorList run_backward(const TensorList& roots, const TensorList& grad_roots, bool keep_graph,
+                        bool create_graph, const TensorList& inputs, bool accumulate,
+                        bool allow_unused) {
+  // Root edges and their starting gradients.
+  std::vector<Edge> root_edges;
+  TensorList root_grads;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    const Tensor& r = roots[i];
+    Edge e = gradient_edge(r);
+    MLXC_CHECK(e.valid(), Runtime, "element ", i,
+               " of tensors does not require grad and does not have a grad_fn");
+    Tensor g = i < grad_roots.size() ? grad_roots[i] : Tensor();
+    if (!g.defined()) {
+      MLXC_CHECK(r.numel() == 1, Runtime, "grad can be implicitly created only for scalar outputs");
+      MLXC_CHECK(is_floating(r.dtype()) || is_complex(r.dtype()), Runtime,
+                 "grad can be implicitly created only for real scalar outputs but got ",
+                 scalar_type_name(r.dtype()));
+      g = ones_like(r);
+    } else {
+      MLXC_CHECK(g.sizes() == r.sizes(), Runtime, "Mismatch in shape: grad_output[", i,
+                 "] has a shape of ", sizes_str(g.sizes()), " and output[", i, "] has a shape of ",
+                 sizes_str(r.sizes()), ".");
+    }
+    root_edges.push_back(e);
+    root_grads.push_back(g);
+  }
+
+  // Capture points for torch.autograd.grad / backward(inputs=...).
+  std::vector<Edge> input_edges;
+  std::unordered_set<Node*> targets;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& t = inputs[i];
+    Edge e = gradient_edge(t);
+    if (!e.valid()) {
+      MLXC_CHECK(allow_unused || !accumulate, Runtime, "One of the differentiated Tensors does not require grad");
+      MLXC_CHECK(!accumulate || t.requires_grad(), Runtime,
+                 "One of the differentiated Tensors does not require grad");
+    }
+    if (!accumulate) {
+      MLXC_CHECK(t.requires_grad(), Runtime, "One of the differentiated Tensors does not require grad");
+    }
+    input_edges.push_back(e);
+    if (e.valid()) targets.insert(e.fn.get());
+  }
+
+  std::vector<Node*> root_nodes;
+  for (auto& e : root_edges) root_nodes.push_back(e.fn.get());
+  const bool filter = !inputs.empty();
+  std::unordered_set<Node*> needed;
+  if (filter) needed = nodes_leading_to(root_nodes, targets);
+
+  // Dependency counts over the reachable (and needed) part of the graph.
+  std::unordered_map<Node*, int> deps;
+  std::unordered_map<Node*, std::shared_ptr<Node>> owners;
+  {
+    std::vector<Node*> stack;
+    std::unordered_set<Node*> seen;
+    for (auto& e : root_edges) {
+      if (seen.insert(e.fn.get()).second) {
+        stack.push_back(e.fn.get());
+        owners[e.fn.get()] = e.fn;
+      }
+    }
+    while (!stack.empty()) {
+      Node* n = stack.back();
+      stack.pop_back();
+      for (auto& e : n->next_edges) {
+        Node* c = e.fn.get();
+        if (!c || (filter && !needed.count(c))) continue;
+        deps[c]++;
+        if (seen.insert(c).second) {
+          owners[c] = e.fn;
+          stack.push_back(c);
+        }
+      }
+    }
+  }
+
+  std::unordered_map<Node*, TensorList> buffers;
+  auto buffer_of = [&](Node* n) -> TensorList& {
+    auto& b = buffers[n];
+    if (b.size() < n->num_outputs) b.resize(n->num_outputs);
+    return b;
+  };
+  for (size_t i = 0; i < root_edges.size(); ++i) {
+    add_into(buffer_of(root_edges[i].fn.get())[root_edges[i].input_nr], root_grads[i]);
+  }
+
+  std::unordered_map<Node*, TensorList> captured;
+  std::priority_queue<NodeTask> ready;
+  std::unordered_set<Node*> queued;
+  for (Node* r : root_nodes) {
+    if (deps[r] == 0 && queued.insert(r).second) ready.push({r, priority_of(r)});
+  }
+
+  AutoGradMode mode(create_graph);
+  while (!ready.empty()) {
+    Node* n = ready.top().node;
+    ready.pop();
+    TensorList grads = std::move(buffer_of(n));
+    buffers.erase(n);
+    if (targets.count(n)) captured[n] = grads;
+    const bool is_acc = dynamic_cast<AccumulateGrad*>(n) != nullptr;
+    if (filter && (!needed.count(n) || (is_acc && !accumulate))) continue;
+    if (!filter && is_acc && !accumulate) continue;
+    if (filter && !accumulate && targets.count(n)) {
+      // Gradients beyond a captured input are not needed unless another input lies below.
+      bool below = false;
+      for (auto& e : n->next_edges) below = below || (e.fn && needed.count(e.fn.get()));
+      if (!below) continue;
+    }
+    TensorList outs = n->apply(std::move(grads));
+    if (!keep_graph) n->release_variables();
+    for (size_t i = 0; i < n->next_edges.size() && i < outs.size(); ++i) {
+      const Edge& e = n->next_edges[i];
+      Node* c = e.fn.get();
+      if (!c || (filter && !needed.count(c))) continue;
+      Tensor g = outs[i];
+      if (g.defined()) {
+        if (i < n->input_dtypes.size() && g.dtype() != n->input_dtypes[i]) {
+          g = to_dtype(g, n->input_dtypes[i]);
+        }
+        add_into(buffer_of(c)[e.input_nr], g);
+      }
+      if (--deps[c] == 0 && queued.insert(c).second) ready.push({c, priority_of(c)});
+    }
+  }
+
+  TensorList result;
+  if (accumulate) return result;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Edge& e = input_edges[i];
+    Tensor g;
+    if (e.valid()) {
+      auto it = captured.find(e.fn.get());
+      if (it != captured.end() && e.input_nr < it->second.size()) g = it->second[e.input_nr];
+    }
+    MLXC_CHECK(g.defined() || allow_unused, Runtime,
+               "One of the differentiated Tensors appears to not have been used in the graph. "
+               "Set allow_unused=True if this is the desired behavior.");
+    result.push_back(g);
+  }
+  return result;
+}
+
+}  // namespace mlxc

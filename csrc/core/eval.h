@@ -1,0 +1,27 @@
+// Evaluation policy: when lazy MLX graphs are run. See Note [Evaluation policy].
+//
+// Note [Evaluation policy]
+// Operators never evaluate. Values are computed at sync points only: reading
+// data on the host (item, tolist, numpy, repr, bool), data-dependent shapes,
+// optimizer steps (one eval over parameters and state), and when a tensor's
+// pending graph grows deeper than kMaxPendingDepth, which bounds memory for
+// loops that never reach a sync point.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "mlx/array.h"
+
+namespace mlxc {
+
+namespace mx = mlx::core;
+
+constexpr uint32_t kMaxPendingDepth = 1024;
+
+// Runs MLX evaluation. The Python layer installs a hook that releases the GIL.
+void eval_arrays(std::vector<mx::array> arrays);
+using EvalHook = void (*)(std::vector<mx::array>&);
+void set_eval_hook(EvalHook hook);
+
+}  // namespace mlxc

@@ -1,0 +1,110 @@
+// Autograd graph nodes, edges and saved values. The engine that runs them lives
+// in csrc/autograd; operators (csrc/ops) only build nodes.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace mlxc {
+
+// Where a gradient flows: input `input_nr` of node `fn`.
+struct Edge {
+  std::shared_ptr<Node> fn;
+  uint32_t input_nr = 0;
+  bool valid() const { return fn != nullptr; }
+};
+
+// A backward function in the graph. Inputs of the node are gradients of the
+// forward op's outputs; it returns one gradient per next edge.
+struct Node : std::enable_shared_from_this<Node> {
+  Node();
+  virtual ~Node() = default;
+  virtual TensorList apply(TensorList&& grads) = 0;
+  virtual std::string name() const = 0;
+  // Drops saved values after a backward pass that does not retain the graph.
+  virtual void release_variables() {}
+  // Whether the gradient for input i is needed by anything.
+  bool needs_input_grad(size_t i) const { return i < next_edges.size() && next_edges[i].valid(); }
+
+  std::vector<Edge> next_edges;
+  std::vector<ScalarType> input_dtypes;  // dtype of each forward input (grads are cast to it)
+  uint32_t num_outputs = 1;  // number of forward outputs (gradients flowing in)
+  uint64_t sequence_nr;      // creation order; later nodes run first
+};
+
+// A value saved for backward. It keeps the MLX array (immutable, so later
+// in-place writes cannot change it) plus what is needed to rebuild a tensor
+// connected to the graph for double backward.
+class SavedVariable {
+ public:
+  SavedVariable() = default;
+  SavedVariable(const Tensor& t, bool is_output);
+  // Rebuilds the saved tensor; `owner` is the node holding this value.
+  Tensor unpack(const std::shared_ptr<Node>& owner) const;
+  void reset();
+  bool defined() const { return defined_; }
+
+ private:
+  std::optional<mx::array> value_;
+  ScalarType dtype_ = ScalarType::Float32;
+  Device device_;
+  std::shared_ptr<Node> grad_fn_;  // empty for outputs (would be a cycle) and leaves
+  std::weak_ptr<Node> grad_accumulator_;
+  std::shared_ptr<TensorImpl> leaf_;  // leaf that requires grad
+  std::shared_ptr<Storage> storage_;
+  uint64_t saved_version_ = 0;
+  uint32_t output_nr_ = 0;
+  bool requires_grad_ = false;
+  bool is_output_ = false;
+  bool defined_ = false;
+  bool released_ = false;
+};
+
+// A node whose backward is a function of the saved values (the common case for
+// operators). See Note [Writing an operator] in csrc/ops/common.h.
+struct FnNode : Node {
+  using Fn = std::function<TensorList(FnNode&, TensorList&)>;
+  FnNode(const char* name, Fn fn) : name_(name), fn_(std::move(fn)) {}
+  TensorList apply(TensorList&& grads) override;
+  std::string name() const override { return name_; }
+  void release_variables() override;
+
+  // Saves a value; `is_output` for the node's own forward output.
+  void save(const Tensor& t, bool is_output = false) { saved_.emplace_back(t, is_output); }
+  Tensor saved(size_t i) { return saved_[i].unpack(shared_from_this()); }
+
+ private:
+  const char* name_;
+  Fn fn_;
+  std::vector<SavedVariable> saved_;
+};
+
+// The leaf sink: adds incoming gradients into a leaf's .grad.
+struct AccumulateGrad : Node {
+  explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : leaf(std::move(leaf)) {}
+  TensorList apply(TensorList&& grads) override;
+  std::string name() const override { return "AccumulateGrad"; }
+  std::shared_ptr<TensorImpl> leaf;
+};
+
+// The edge a gradient for `t` must flow into (its grad_fn, or its leaf accumulator).
+Edge gradient_edge(const Tensor& t);
+// Gets or creates the AccumulateGrad node of a leaf that requires grad.
+std::shared_ptr<Node> grad_accumulator(const Tensor& t);
+// Makes `t` an output (number `output_nr`) of `fn`.
+void set_history(const Tensor& t, const std::shared_ptr<Node>& fn, uint32_t output_nr = 0);
+
+// Accumulation used by AccumulateGrad; set by csrc/ops (an add that records).
+using AddFn = Tensor (*)(const Tensor&, const Tensor&);
+void set_grad_add_fn(AddFn fn);
+Tensor grad_add(const Tensor& a, const Tensor& b);
+// Detached shallow copy sharing storage (for storing grads without history).
+Tensor detach_alias(const Tensor& t);
+
+}  // namespace mlxc

@@ -1,0 +1,55 @@
+#include "ops/activation.h"
+
+#include "ops/pointwise.h"
+#include "ops/reduce.h"
+
+namespace mlxc {
+
+namespace {
+
+ScalarType softmax_dtype(const Tensor& self, std::optional<ScalarType> dtype, const char* name) {
+  const ScalarType st = dtype ? *dtype : self.dtype();
+  MLXC_CHECK(is_floating(st), Runtime, '"', name, "_lastdim_kernel_impl\" not implemented for '",
+             scalar_type_name(st), "'");
+  return st;
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype) {
+  const ScalarType st = softmax_dtype(self, dtype, "softmax");
+  const int64_t d = wrap_dim(dim, self.dim());
+  Tensor in = dtype ? to_dtype(self, st) : self;
+  mx::array x = in.value();
+  mx::array out = self.dim() == 0 ? mx::ones_like(x) : mx::softmax(x, static_cast<int>(d), true);
+  Tensor result = make_result(out, st, {&in});
+  if (!needs_grad({&in})) return result;
+  auto node = make_node("SoftmaxBackward0", {&in}, [d](FnNode& n, TensorList& gs) {
+    Tensor y = n.saved(0);
+    Tensor gy = mul(gs[0], y);
+    return TensorList{sub(gy, mul(y, sum(gy, std::vector<int64_t>{d}, true)))};
+  });
+  node->save(result, true);
+  return with_history(result, node);
+}
+
+Tensor log_softmax(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype) {
+  const ScalarType st = softmax_dtype(self, dtype, "log_softmax");
+  const int64_t d = wrap_dim(dim, self.dim());
+  Tensor in = dtype ? to_dtype(self, st) : self;
+  mx::array x = in.value();
+  mx::array out = self.dim() == 0
+                      ? mx::zeros_like(x)
+                      : mx::subtract(x, mx::logsumexp(x, static_cast<int>(d), true));
+  Tensor result = make_result(out, st, {&in});
+  if (!needs_grad({&in})) return result;
+  auto node = make_node("LogSoftmaxBackward0", {&in}, [d](FnNode& n, TensorList& gs) {
+    Tensor y = n.saved(0);
+    Tensor gsum = sum(gs[0], std::vector<int64_t>{d}, true);
+    return TensorList{sub(gs[0], mul(exp(y), gsum))};
+  });
+  node->save(result, true);
+  return with_history(result, node);
+}
+
+}  // namespace mlxc

@@ -1,0 +1,175 @@
+#include "ops/common.h"
+
+#include "core/eval.h"
+
+namespace mlxc {
+
+namespace {
+
+Tensor make_wrapped(mx::array v, ScalarType st) {
+  Tensor t = Tensor::from_array(std::move(v), st);
+  t.impl()->wrapped_number = true;
+  return t;
+}
+
+// torch's combine_categories: merges the result of a higher tier with a lower one.
+std::optional<ScalarType> combine(std::optional<ScalarType> higher,
+                                  std::optional<ScalarType> lower) {
+  if (!higher) return lower;
+  if (!lower) return higher;
+  if (is_complex(*higher)) return higher;
+  if (is_complex(*lower)) {
+    if (is_floating(*higher)) return to_complex(*higher);
+    return lower;
+  }
+  if (is_floating(*higher)) return higher;
+  if (*higher == ScalarType::Bool || is_floating(*lower)) return promote_types(*higher, *lower);
+  return higher;
+}
+
+void accumulate(std::optional<ScalarType>& acc, ScalarType t) {
+  acc = acc ? promote_types(*acc, t) : t;
+}
+
+}  // namespace
+
+Tensor wrapped_scalar(double v) { return make_wrapped(mx::array(v, mx::float64), ScalarType::Float64); }
+Tensor wrapped_scalar(int64_t v) { return make_wrapped(mx::array(v, mx::int64), ScalarType::Int64); }
+Tensor wrapped_scalar(bool v) { return make_wrapped(mx::array(v, mx::bool_), ScalarType::Bool); }
+Tensor wrapped_scalar(std::complex<double> v) {
+  return make_wrapped(mx::array(std::complex<float>(v), mx::complex64), ScalarType::Complex64);
+}
+
+Tensor scalar_tensor(double v, ScalarType dtype) {
+  return Tensor::from_array(mx::astype(mx::array(v, mx::float64), to_mlx(dtype)), dtype);
+}
+
+ScalarType result_type(TensorRefs tensors) {
+  std::optional<ScalarType> dim_r, zero_r, wrapped_r;
+  for (const Tensor* t : tensors) {
+    if (!t || !t->defined()) continue;
+    ScalarType cur = t->dtype();
+    const TensorImpl& impl = *t->impl();
+    if (impl.wrapped_number) {
+      if (is_complex(cur)) {
+        cur = to_complex(default_float_dtype());
+      } else if (is_floating(cur)) {
+        cur = default_float_dtype();
+      }
+      accumulate(wrapped_r, cur);
+    } else if (t->dim() > 0) {
+      accumulate(dim_r, cur);
+    } else {
+      accumulate(zero_r, cur);
+    }
+  }
+  auto r = combine(dim_r, combine(zero_r, wrapped_r));
+  return r ? *r : default_float_dtype();
+}
+
+ScalarType to_float_dtype(ScalarType t) {
+  return is_integral(t, true) ? default_float_dtype() : t;
+}
+
+double item_double(const mx::array& a) {
+  mx::array f = mx::astype(a, mx::float64);
+  eval_arrays({f});
+  return f.item<double>();
+}
+
+mx::array cast(const Tensor& t, ScalarType dtype) {
+  mx::array v = t.value();
+  if (t.dtype() == dtype) return v;
+  const mx::Dtype target = to_mlx(dtype);
+  if (t.impl()->wrapped_number) {
+    // The wrapped value is a host constant: rebuild it in the target dtype.
+    switch (t.dtype()) {
+      case ScalarType::Float64:
+        return mx::array(v.item<double>(), target);
+      case ScalarType::Int64:
+        if (is_floating(dtype)) return mx::array(static_cast<double>(v.item<int64_t>()), target);
+        return mx::astype(v, target);
+      default:
+        break;
+    }
+  }
+  return mx::astype(v, target);
+}
+
+Tensor make_result(mx::array v, ScalarType dtype, TensorRefs inputs) {
+  uint32_t depth = 0;
+  Device device;
+  bool first = true;
+  for (const Tensor* t : inputs) {
+    if (!t || !t->defined()) continue;
+    const Storage& s = *t->impl()->storage;
+    if (first && !t->impl()->wrapped_number) {
+      device = t->device();
+      first = false;
+    }
+    if (s.depth > depth && s.data.status() == mx::array::Status::unscheduled) depth = s.depth;
+  }
+  Tensor out = Tensor::from_array(std::move(v), dtype, device);
+  out.impl()->storage->depth = depth + 1;
+  if (depth + 1 > kMaxPendingDepth) eval_tensors({out});
+  return out;
+}
+
+bool needs_grad(TensorRefs inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (const Tensor* t : inputs) {
+    if (t && t->defined() && t->requires_grad()) return true;
+  }
+  return false;
+}
+
+std::shared_ptr<FnNode> make_node(const char* name, TensorRefs inputs, FnNode::Fn fn) {
+  auto node = std::make_shared<FnNode>(name, std::move(fn));
+  node->next_edges.reserve(inputs.size());
+  for (const Tensor* t : inputs) {
+    node->next_edges.push_back(t && t->defined() ? gradient_edge(*t) : Edge{});
+    node->input_dtypes.push_back(t && t->defined() ? t->dtype() : ScalarType::Float32);
+  }
+  return node;
+}
+
+int64_t wrap_dim(int64_t d, int64_t ndim) {
+  const int64_t n = std::max<int64_t>(ndim, 1);
+  MLXC_CHECK(d >= -n && d < n, Index, "Dimension out of range (expected to be in range of [", -n,
+             ", ", n - 1, "], but got ", d, ")");
+  return d < 0 ? d + n : d;
+}
+
+std::vector<int> wrap_dims(const std::vector<int64_t>& dims, int64_t ndim) {
+  std::vector<int> out;
+  out.reserve(dims.size());
+  std::vector<bool> seen(std::max<int64_t>(ndim, 1), false);
+  for (int64_t d : dims) {
+    const int64_t w = wrap_dim(d, ndim);
+    MLXC_CHECK(!seen[w], Runtime, "dim ", w, " appears multiple times in the list of dims");
+    seen[w] = true;
+    out.push_back(static_cast<int>(w));
+  }
+  return out;
+}
+
+std::string sizes_str(const IntArray& s) {
+  std::string r = "[";
+  for (size_t i = 0; i < s.size(); ++i) r += str(i ? ", " : "", s[i]);
+  return r + "]";
+}
+
+IntArray broadcast_sizes(const IntArray& a, const IntArray& b) {
+  const size_t n = std::max(a.size(), b.size());
+  IntArray out(n, 1);
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    const int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    MLXC_CHECK(da == db || da == 1 || db == 1, Runtime, "The size of tensor a (", da,
+               ") must match the size of tensor b (", db, ") at non-singleton dimension ", i);
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+}  // namespace mlxc

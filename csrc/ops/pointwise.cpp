@@ -1,0 +1,346 @@
+#include "ops/pointwise.h"
+
+#include "ops/reduce.h"
+#include "ops/shape.h"
+
+namespace mlxc {
+
+namespace {
+
+mx::array negate_checked(const mx::array& x) {
+  MLXC_CHECK(x.dtype() != mx::bool_, Runtime,
+             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+             "to invert a mask, use the `~` or `logical_not()` operator instead.");
+  return mx::negative(x);
+}
+
+ScalarType unary_dtype_Float(ScalarType t) { return to_float_dtype(t); }
+ScalarType unary_dtype_Keep(ScalarType t) { return t; }
+
+void check_alpha(const Tensor& alpha, ScalarType st) {
+  if (!alpha.defined()) return;
+  MLXC_CHECK(!(is_integral(st, true) && is_floating(alpha.dtype())), Runtime,
+             "For integral input tensors, argument alpha must not be a floating point number.");
+  MLXC_CHECK(!(st == ScalarType::Bool && alpha.dtype() != ScalarType::Bool), Runtime,
+             "Boolean alpha only supported for Boolean results.");
+}
+
+// Scalar value of a 0-d host constant (wrapped numbers), if t is one.
+std::optional<double> host_scalar(const Tensor& t) {
+  if (!t.impl()->wrapped_number) return std::nullopt;
+  return item_double(t.value());
+}
+
+// a + alpha * b (alpha may be undefined), shared by add and sub.
+Tensor add_impl(const Tensor& a, const Tensor& b, const Tensor& alpha, bool negate,
+                const char* node_name) {
+  const ScalarType st = result_type({&a, &b});
+  check_alpha(alpha, st);
+  mx::array va = cast(a, st);
+  mx::array vb = cast(b, st);
+  if (alpha.defined()) vb = mx::multiply(vb, cast(alpha, st));
+  mx::array out = negate ? mx::subtract(va, vb) : mx::add(va, vb);
+  Tensor result = make_result(std::move(out), st, {&a, &b});
+  if (!needs_grad({&a, &b})) return result;
+  auto node = make_node(node_name, {&a, &b},
+                        [sa = a.sizes(), sb = b.sizes(), alpha, negate](FnNode& n, TensorList& gs) {
+                          const Tensor& g = gs[0];
+                          TensorList r(2);
+                          if (n.needs_input_grad(0)) r[0] = sum_to(g, sa);
+                          if (n.needs_input_grad(1)) {
+                            Tensor gb = alpha.defined() ? mul(g, alpha) : g;
+                            r[1] = sum_to(negate ? neg(gb) : gb, sb);
+                          }
+                          return r;
+                        });
+  return with_history(result, node);
+}
+
+Tensor compare(const Tensor& a, const Tensor& b, mx::array (*fn)(const mx::array&, const mx::array&, mx::StreamOrDevice)) {
+  const ScalarType st = result_type({&a, &b});
+  return make_result(fn(cast(a, st), cast(b, st), {}), ScalarType::Bool, {&a, &b});
+}
+
+// Gradient of maximum/minimum for `self`: all of g where self wins, half on ties.
+Tensor extremum_grad(const Tensor& g, const Tensor& self, const Tensor& other, bool is_max) {
+  Tensor wins = is_max ? gt(self, other) : lt(self, other);
+  Tensor ties = eq(self, other);
+  Tensor zero = zeros_like(g);
+  return where(wins, g, where(ties, div(g, 2.0), zero));
+}
+
+Tensor extremum(const Tensor& a, const Tensor& b, bool is_max) {
+  const ScalarType st = result_type({&a, &b});
+  mx::array va = cast(a, st), vb = cast(b, st);
+  Tensor result = make_result(is_max ? mx::maximum(va, vb) : mx::minimum(va, vb), st, {&a, &b});
+  if (!needs_grad({&a, &b})) return result;
+  auto node = make_node(is_max ? "MaximumBackward0" : "MinimumBackward0", {&a, &b},
+                        [is_max](FnNode& n, TensorList& gs) {
+                          Tensor x = n.saved(0), y = n.saved(1);
+                          TensorList r(2);
+                          if (n.needs_input_grad(0))
+                            r[0] = sum_to(extremum_grad(gs[0], x, y, is_max), x.sizes());
+                          if (n.needs_input_grad(1))
+                            r[1] = sum_to(extremum_grad(gs[0], y, x, is_max), y.sizes());
+                          return r;
+                        });
+  node->save(a);
+  node->save(b);
+  return with_history(result, node);
+}
+
+}  // namespace
+
+#define MLXC_DEFINE_UNARY(name, node_name, rule, fwd, bwd, uses_self, uses_result)         \
+  Tensor name(const Tensor& self) {                                                         \
+    const ScalarType st = unary_dtype_##rule(self.dtype());                                 \
+    mx::array x = cast(self, st);                                                           \
+    Tensor result = make_result(fwd, st, {&self});                                          \
+    if (!needs_grad({&self})) return result;                                                \
+    auto node = make_node(node_name, {&self}, [](FnNode& n, TensorList& gs) -> TensorList { \
+      const Tensor& g = gs[0];                                                              \
+      [[maybe_unused]] Tensor self = (uses_self) ? n.saved(0) : Tensor();                   \
+      [[maybe_unused]] Tensor result = (uses_result) ? n.saved(1) : Tensor();               \
+      return {bwd};                                                                         \
+    });                                                                                     \
+    node->save((uses_self) ? self : Tensor());                                              \
+    node->save((uses_result) ? result : Tensor(), true);                                    \
+    return with_history(result, node);                                                      \
+  }
+MLXC_UNARY_OPS(MLXC_DEFINE_UNARY)
+#undef MLXC_DEFINE_UNARY
+
+Tensor add(const Tensor& a, const Tensor& b, const Tensor& alpha) {
+  return add_impl(a, b, alpha, false, "AddBackward0");
+}
+
+Tensor sub(const Tensor& a, const Tensor& b, const Tensor& alpha) {
+  MLXC_CHECK(!(a.dtype() == ScalarType::Bool && b.dtype() == ScalarType::Bool), Runtime,
+             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+             "`^` or `logical_xor()` operator instead.");
+  MLXC_CHECK(a.dtype() != ScalarType::Bool && b.dtype() != ScalarType::Bool, Runtime,
+             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+             "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  return add_impl(a, b, alpha, true, "SubBackward0");
+}
+
+Tensor mul(const Tensor& a, const Tensor& b) {
+  const ScalarType st = result_type({&a, &b});
+  mx::array va = cast(a, st), vb = cast(b, st);
+  mx::array out = st == ScalarType::Bool ? mx::logical_and(va, vb) : mx::multiply(va, vb);
+  Tensor result = make_result(std::move(out), st, {&a, &b});
+  if (!needs_grad({&a, &b})) return result;
+  auto node = make_node("MulBackward0", {&a, &b}, [](FnNode& n, TensorList& gs) {
+    TensorList r(2);
+    if (n.needs_input_grad(0)) {
+      Tensor other = n.saved(1);
+      r[0] = sum_to(mul(gs[0], other), n.saved(0).sizes());
+    }
+    if (n.needs_input_grad(1)) {
+      Tensor self = n.saved(0);
+      r[1] = sum_to(mul(gs[0], self), n.saved(1).sizes());
+    }
+    return r;
+  });
+  node->save(a);
+  node->save(b);
+  return with_history(result, node);
+}
+
+Tensor div(const Tensor& a, const Tensor& b) {
+  const ScalarType st = to_float_dtype(result_type({&a, &b}));
+  Tensor result = make_result(mx::divide(cast(a, st), cast(b, st)), st, {&a, &b});
+  if (!needs_grad({&a, &b})) return result;
+  auto node = make_node("DivBackward0", {&a, &b}, [](FnNode& n, TensorList& gs) {
+    Tensor self = n.saved(0), other = n.saved(1);
+    TensorList r(2);
+    if (n.needs_input_grad(0)) r[0] = sum_to(div(gs[0], other), self.sizes());
+    if (n.needs_input_grad(1)) r[1] = sum_to(neg(mul(gs[0], div(div(self, other), other))), other.sizes());
+    return r;
+  });
+  node->save(a);
+  node->save(b);
+  return with_history(result, node);
+}
+
+Tensor pow(const Tensor& a, const Tensor& b) {
+  const ScalarType st = result_type({&a, &b});
+  if (is_integral(st, true)) {
+    if (auto e = host_scalar(b)) {
+      MLXC_CHECK(*e >= 0, Runtime, "Integers to negative integer powers are not allowed.");
+    }
+  }
+  mx::array va = cast(a, st), vb = cast(b, st);
+  Tensor result = make_result(mx::power(va, vb), st, {&a, &b});
+  if (!needs_grad({&a, &b})) return result;
+  const bool scalar_exp = b.impl()->wrapped_number;
+  const bool scalar_base = a.impl()->wrapped_number;
+  const char* name = scalar_exp ? "PowBackward0" : (scalar_base ? "PowBackward2" : "PowBackward1");
+  auto node = make_node(name, {&a, &b}, [](FnNode& n, TensorList& gs) {
+    Tensor self = n.saved(0), other = n.saved(1);
+    const Tensor& g = gs[0];
+    TensorList r(2);
+    if (n.needs_input_grad(0)) {
+      // g * other * self^(other - 1), zero where other == 0.
+      Tensor d = mul(mul(g, other), pow(self, sub(other, wrapped_scalar(int64_t{1}))));
+      r[0] = sum_to(where(eq(other, wrapped_scalar(0.0)), zeros_like(d), d), self.sizes());
+    }
+    if (n.needs_input_grad(1)) {
+      // g * self^other * log(self), zero where self == 0 and other >= 0.
+      Tensor d = mul(mul(g, pow(self, other)), log(self));
+      Tensor mask = mul(eq(self, wrapped_scalar(0.0)), ge(other, wrapped_scalar(0.0)));
+      r[1] = sum_to(where(mask, zeros_like(d), d), other.sizes());
+    }
+    return r;
+  });
+  node->save(a);
+  node->save(b);
+  return with_history(result, node);
+}
+
+Tensor maximum(const Tensor& a, const Tensor& b) { return extremum(a, b, true); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return extremum(a, b, false); }
+
+Tensor mul(const Tensor& a, double b) { return mul(a, wrapped_scalar(b)); }
+Tensor div(const Tensor& a, double b) { return div(a, wrapped_scalar(b)); }
+Tensor add(const Tensor& a, double b) { return add(a, wrapped_scalar(b)); }
+
+Tensor eq(const Tensor& a, const Tensor& b) { return compare(a, b, mx::equal); }
+Tensor ne(const Tensor& a, const Tensor& b) { return compare(a, b, mx::not_equal); }
+Tensor lt(const Tensor& a, const Tensor& b) { return compare(a, b, mx::less); }
+Tensor le(const Tensor& a, const Tensor& b) { return compare(a, b, mx::less_equal); }
+Tensor gt(const Tensor& a, const Tensor& b) { return compare(a, b, mx::greater); }
+Tensor ge(const Tensor& a, const Tensor& b) { return compare(a, b, mx::greater_equal); }
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  MLXC_CHECK(cond.dtype() == ScalarType::Bool, Runtime,
+             "where expected condition to be a boolean tensor, but got a tensor with dtype ",
+             scalar_type_name(cond.dtype()));
+  const ScalarType st = result_type({&a, &b});
+  Tensor result =
+      make_result(mx::where(cond.value(), cast(a, st), cast(b, st)), st, {&cond, &a, &b});
+  if (!needs_grad({&a, &b})) return result;
+  auto node = make_node("WhereBackward0", {&cond, &a, &b},
+                        [sa = a.sizes(), sb = b.sizes()](FnNode& n, TensorList& gs) {
+                          Tensor c = n.saved(0);
+                          const Tensor& g = gs[0];
+                          TensorList r(3);
+                          if (n.needs_input_grad(1)) r[1] = sum_to(where(c, g, zeros_like(g)), sa);
+                          if (n.needs_input_grad(2)) r[2] = sum_to(where(c, zeros_like(g), g), sb);
+                          return r;
+                        });
+  node->save(cond);
+  return with_history(result, node);
+}
+
+Tensor threshold_backward(const Tensor& g, const Tensor& self, double threshold) {
+  mx::array mask = mx::less_equal(self.value(), mx::array(threshold, to_mlx(self.dtype())));
+  mx::array gv = g.value();
+  Tensor result = make_result(mx::where(mask, mx::zeros_like(gv), gv), g.dtype(), {&g, &self});
+  if (!needs_grad({&g, &self})) return result;
+  auto node = make_node("ThresholdBackwardBackward0", {&g, &self},
+                        [threshold](FnNode& n, TensorList& gs) {
+                          TensorList r(2);
+                          if (n.needs_input_grad(0))
+                            r[0] = threshold_backward(gs[0], n.saved(0), threshold);
+                          if (n.needs_input_grad(1)) r[1] = zeros_like(gs[0]);
+                          return r;
+                        });
+  node->save(self);
+  return with_history(result, node);
+}
+
+Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, const Tensor& value) {
+  return add(self, mul(mul(t1, t2), value));
+}
+
+Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, const Tensor& value) {
+  return add(self, mul(div(t1, t2), value));
+}
+
+Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
+  // torch's two-sided formula keeps lerp exact at both ends.
+  Tensor diff = sub(end, self);
+  if (auto w = host_scalar(weight)) {
+    if (*w < 0.5) return add(self, mul(weight, diff));
+    return sub(end, mul(diff, sub(wrapped_scalar(1.0), weight)));
+  }
+  Tensor low = add(self, mul(weight, diff));
+  Tensor high = sub(end, mul(diff, sub(wrapped_scalar(1.0), weight)));
+  return where(lt(abs(weight), wrapped_scalar(0.5)), low, high);
+}
+
+Tensor to_dtype(const Tensor& self, ScalarType dtype, bool copy) {
+  if (self.dtype() == dtype && !copy) return self;
+  Tensor result = make_result(cast(self, dtype), dtype, {&self});
+  if (!needs_grad({&self})) return result;
+  auto node = make_node("ToCopyBackward0", {&self}, [st = self.dtype()](FnNode&, TensorList& gs) {
+    return TensorList{to_dtype(gs[0], st)};
+  });
+  return with_history(result, node);
+}
+
+Tensor clone(const Tensor& self) {
+  Tensor result = make_result(self.value(), self.dtype(), {&self});
+  if (!needs_grad({&self})) return result;
+  auto node = make_node("CloneBackward0", {&self},
+                        [](FnNode&, TensorList& gs) { return TensorList{gs[0]}; });
+  return with_history(result, node);
+}
+
+Tensor zeros_like(const Tensor& self) {
+  return make_result(mx::zeros(self.shape(), to_mlx(self.dtype())), self.dtype(), {});
+}
+
+Tensor ones_like(const Tensor& self) {
+  return make_result(mx::ones(self.shape(), to_mlx(self.dtype())), self.dtype(), {});
+}
+
+const Tensor& apply_inplace(const Tensor& self, const Tensor& result, bool check_cast) {
+  const bool grad_on = GradMode::is_enabled();
+  MLXC_CHECK(!(grad_on && self.is_leaf() && self.impl()->requires_grad), Runtime,
+             "a leaf Variable that requires grad is being used in an in-place operation.");
+  MLXC_CHECK(result.sizes() == self.sizes(), Runtime, "output with shape ",
+             sizes_str(self.sizes()), " doesn't match the broadcast shape ",
+             sizes_str(result.sizes()));
+  MLXC_CHECK(!check_cast || can_cast(result.dtype(), self.dtype()), Runtime, "result type ",
+             scalar_type_name(result.dtype()), " can't be cast to the desired output type ",
+             scalar_type_name(self.dtype()));
+  const bool track = grad_on && (result.requires_grad() || self.requires_grad());
+  MLXC_CHECK(!(track && self.impl()->is_view), NotImplemented,
+             "in-place operations that record gradients through a view are not supported yet");
+  write_into(self, cast(result, self.dtype()));
+  if (!track) return self;
+  if (result.requires_grad()) {
+    Tensor r = self.dtype() == result.dtype() ? result : to_dtype(result, self.dtype());
+    set_history(self, r.grad_fn(), r.impl()->output_nr);
+  } else {
+    // Overwritten by a constant: the old history receives zero gradient.
+    auto node = make_node("FillBackward0", {&self},
+                          [](FnNode&, TensorList& gs) { return TensorList{zeros_like(gs[0])}; });
+    set_history(self, node);
+  }
+  return self;
+}
+
+const Tensor& copy_(const Tensor& self, const Tensor& src) {
+  const bool grad_on = GradMode::is_enabled();
+  MLXC_CHECK(!(grad_on && self.is_leaf() && self.impl()->requires_grad), Runtime,
+             "a leaf Variable that requires grad is being used in an in-place operation.");
+  return apply_inplace(self, expand(to_dtype(src, self.dtype()), self.sizes()), false);
+}
+
+const Tensor& fill_(const Tensor& self, const Tensor& value) {
+  MLXC_CHECK(value.dim() == 0, Runtime,
+             "fill_ only supports 0-dimension value tensor but got tensor with ", value.dim(),
+             " dimensions.");
+  Tensor filled = make_result(mx::broadcast_to(cast(value, self.dtype()), self.shape()),
+                              self.dtype(), {&value});
+  return apply_inplace(self, filled);
+}
+
+const Tensor& zero_(const Tensor& self) {
+  return apply_inplace(self, zeros_like(self));
+}
+
+}  // namespace mlxc

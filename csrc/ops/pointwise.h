@@ -1,0 +1,55 @@
+// Pointwise operators: unary (see pointwise_table.h), binary arithmetic with
+// torch's promotion, comparisons, where, and the in-place machinery.
+#pragma once
+
+#include "ops/common.h"
+#include "ops/pointwise_table.h"
+
+namespace mlxc {
+
+#define MLXC_DECLARE_UNARY(name, ...) Tensor name(const Tensor& self);
+MLXC_UNARY_OPS(MLXC_DECLARE_UNARY)
+#undef MLXC_DECLARE_UNARY
+
+// Binary arithmetic. `alpha` scales the second operand as torch.add/sub do.
+Tensor add(const Tensor& a, const Tensor& b, const Tensor& alpha = Tensor());
+Tensor sub(const Tensor& a, const Tensor& b, const Tensor& alpha = Tensor());
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, const Tensor& b);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, double b);
+Tensor div(const Tensor& a, double b);
+Tensor add(const Tensor& a, double b);
+
+// Comparisons (bool results, no gradient).
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Tensor& b);
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+// Gradient of relu/threshold: g where self > threshold, else 0.
+Tensor threshold_backward(const Tensor& g, const Tensor& self, double threshold);
+// addcmul / addcdiv / lerp, as in torch (value/weight scalars or tensors).
+Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, const Tensor& value);
+Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, const Tensor& value);
+Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight);
+
+// Type conversion (ToCopyBackward0); returns self when nothing changes and !copy.
+Tensor to_dtype(const Tensor& self, ScalarType dtype, bool copy = false);
+Tensor clone(const Tensor& self);
+Tensor zeros_like(const Tensor& self);
+Tensor ones_like(const Tensor& self);
+
+// In-place: writes `result` into `self` with torch's checks and rebases autograd
+// history. All `op_` variants are built on it (csrc/python derives them).
+const Tensor& apply_inplace(const Tensor& self, const Tensor& result, bool check_cast = true);
+const Tensor& copy_(const Tensor& self, const Tensor& src);
+const Tensor& fill_(const Tensor& self, const Tensor& value);
+const Tensor& zero_(const Tensor& self);
+
+}  // namespace mlxc

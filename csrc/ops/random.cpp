@@ -1,0 +1,225 @@
+#include "ops/random.h"
+
+#include <cmath>
+#include <vector>
+
+#include "core/tensor.h"
+#include "ops/pointwise.h"
+
+namespace mlxc {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+Generator& gen_or_default(const GenPtr& gen) { return gen ? *gen : *default_generator(); }
+
+int64_t numel_of(const IntArray& size) {
+  int64_t n = 1;
+  for (auto s : size) {
+    MLXC_CHECK(s >= 0, Runtime, "Trying to create tensor with negative dimension ", s, ": ",
+               sizes_str(size));
+    n *= s;
+  }
+  return n;
+}
+
+// torch's uniform_real_distribution: 24 random bits for float, 53 for double.
+float uniform_float(Generator& g, float from, float to) {
+  const float x = static_cast<float>(g.random() & ((1u << 24) - 1)) * (1.0f / (1u << 24));
+  return x * (to - from) + from;
+}
+double uniform_double(Generator& g, double from, double to) {
+  const double x = static_cast<double>(g.random64() & ((1ULL << 53) - 1)) * (1.0 / (1ULL << 53));
+  return x * (to - from) + from;
+}
+
+// Fills `out` with uniforms in [from, to) of the given floating kind.
+template <typename T>
+void fill_uniform(Generator& g, std::vector<T>& out, T from, T to) {
+  for (auto& v : out) {
+    if constexpr (std::is_same_v<T, double>) {
+      v = uniform_double(g, from, to);
+    } else {
+      v = uniform_float(g, from, to);
+    }
+  }
+}
+
+// torch's Box-Muller over blocks of 16 (first 8 give radii, last 8 angles).
+template <typename T>
+void normal_fill_16(T* data, T mean, T std) {
+  for (int j = 0; j < 8; ++j) {
+    const T u1 = 1 - data[j];
+    const T u2 = data[j + 8];
+    const T radius = std::sqrt(-2 * std::log(u1));
+    const T theta = static_cast<T>(2.0f * kPi * u2);
+    data[j] = radius * std::cos(theta) * std + mean;
+    data[j + 8] = radius * std::sin(theta) * std + mean;
+  }
+}
+
+// torch's normal_distribution<double> for small tensors (one cached sample).
+double normal_double(Generator& g, double mean, double std) {
+  if (g.next_double_normal) {
+    const double r = *g.next_double_normal * std + mean;
+    g.next_double_normal.reset();
+    return r;
+  }
+  const double u1 = uniform_double(g, 0.0, 1.0);
+  const double u2 = uniform_double(g, 0.0, 1.0);
+  const double r = std::sqrt(-2.0 * std::log1p(-u2));
+  const double theta = 2.0 * kPi * u1;
+  g.next_double_normal = r * std::sin(theta);
+  return r * std::cos(theta) * std + mean;
+}
+
+template <typename T>
+std::vector<T> sample_normal(Generator& g, int64_t n, T mean, T std) {
+  std::vector<T> data(n);
+  if (n >= 16) {
+    fill_uniform<T>(g, data, 0, 1);
+    for (int64_t i = 0; i + 16 <= n; i += 16) normal_fill_16(data.data() + i, mean, std);
+    if (n % 16 != 0) {
+      T* tail = data.data() + n - 16;
+      for (int j = 0; j < 16; ++j) {
+        tail[j] = std::is_same_v<T, double> ? static_cast<T>(uniform_double(g, 0, 1))
+                                            : static_cast<T>(uniform_float(g, 0, 1));
+      }
+      normal_fill_16(tail, mean, std);
+    }
+  } else {
+    for (auto& v : data) v = static_cast<T>(normal_double(g, mean, std));
+  }
+  return data;
+}
+
+// Builds a tensor of dtype st from host doubles or floats.
+template <typename T>
+Tensor host_tensor(const std::vector<T>& v, const IntArray& size, ScalarType st) {
+  mx::array a(v.begin(), to_shape(size), std::is_same_v<T, double> ? mx::float64 : mx::float32);
+  if (to_mlx(st) != a.dtype()) a = mx::astype(a, to_mlx(st));
+  return Tensor::from_array(std::move(a), st);
+}
+
+ScalarType float_dtype(const TensorOptions& opts, const char* what) {
+  const ScalarType st = opts.dtype ? *opts.dtype : default_float_dtype();
+  MLXC_CHECK(is_floating(st), Runtime, '"', what, "\" not implemented for '",
+             scalar_type_name(st), "'");
+  return st;
+}
+
+Tensor sample_uniform(const IntArray& size, Generator& g, ScalarType st, double from, double to) {
+  std::lock_guard<std::mutex> lock(g.mutex);
+  const int64_t n = numel_of(size);
+  if (st == ScalarType::Float64) {
+    std::vector<double> v(n);
+    fill_uniform<double>(g, v, from, to);
+    return host_tensor(v, size, st);
+  }
+  std::vector<float> v(n);
+  fill_uniform<float>(g, v, static_cast<float>(from), static_cast<float>(to));
+  return host_tensor(v, size, st);
+}
+
+Tensor sample_normal_tensor(const IntArray& size, Generator& g, ScalarType st, double mean,
+                            double std) {
+  std::lock_guard<std::mutex> lock(g.mutex);
+  const int64_t n = numel_of(size);
+  if (st == ScalarType::Float64) return host_tensor(sample_normal<double>(g, n, mean, std), size, st);
+  return host_tensor(sample_normal<float>(g, n, static_cast<float>(mean), static_cast<float>(std)),
+                     size, st);
+}
+
+}  // namespace
+
+Tensor rand(const IntArray& size, const GenPtr& gen, const TensorOptions& opts) {
+  const ScalarType st = float_dtype(opts, "check_uniform_bounds");
+  return finish_factory(sample_uniform(size, gen_or_default(gen), st, 0.0, 1.0), opts);
+}
+
+Tensor randn(const IntArray& size, const GenPtr& gen, const TensorOptions& opts) {
+  const ScalarType st = float_dtype(opts, "normal_kernel_cpu");
+  return finish_factory(sample_normal_tensor(size, gen_or_default(gen), st, 0.0, 1.0), opts);
+}
+
+Tensor randint(int64_t low, int64_t high, const IntArray& size, const GenPtr& gen,
+               const TensorOptions& opts) {
+  MLXC_CHECK(low < high, Runtime, "random_ expects 'from' to be less than 'to', but got from=", low,
+             " >= to=", high);
+  const ScalarType st = opts.dtype ? *opts.dtype : ScalarType::Int64;
+  Generator& g = gen_or_default(gen);
+  std::lock_guard<std::mutex> lock(g.mutex);
+  const int64_t n = numel_of(size);
+  const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
+  std::vector<int64_t> v(n);
+  for (auto& x : v) {
+    const uint64_t r = range >= (1ULL << 32) ? g.random64() % range : g.random() % range;
+    x = static_cast<int64_t>(r + static_cast<uint64_t>(low));
+  }
+  mx::array a(v.begin(), to_shape(size), mx::int64);
+  return finish_factory(Tensor::from_array(mx::astype(a, to_mlx(st)), st), opts);
+}
+
+Tensor randperm(int64_t n, const GenPtr& gen, const TensorOptions& opts) {
+  MLXC_CHECK(n >= 0, Runtime, "n must be non-negative, got", n);
+  const ScalarType st = opts.dtype ? *opts.dtype : ScalarType::Int64;
+  Generator& g = gen_or_default(gen);
+  std::lock_guard<std::mutex> lock(g.mutex);
+  std::vector<int64_t> r(n);
+  for (int64_t i = 0; i < n; ++i) r[i] = i;
+  for (int64_t i = 0; i + 1 < n; ++i) {
+    const uint64_t span = static_cast<uint64_t>(n - i);
+    const int64_t z = static_cast<int64_t>(n < (1LL << 32) / 20 ? g.random() % span : g.random64() % span);
+    std::swap(r[i], r[z + i]);
+  }
+  mx::array a(r.begin(), mx::Shape{static_cast<int32_t>(n)}, mx::int64);
+  return finish_factory(Tensor::from_array(mx::astype(a, to_mlx(st)), st), opts);
+}
+
+const Tensor& uniform_(const Tensor& self, double from, double to, const GenPtr& gen) {
+  MLXC_CHECK(from <= to, Runtime, "uniform_ expects to return a [from, to) range, but found from=",
+             from, " > to=", to);
+  Tensor s = sample_uniform(self.sizes(), gen_or_default(gen), self.dtype(), from, to);
+  return apply_inplace(self, s);
+}
+
+const Tensor& normal_(const Tensor& self, double mean, double std, const GenPtr& gen) {
+  MLXC_CHECK(std >= 0.0, Runtime, "normal expects std >= 0.0, but found std ", std);
+  Tensor s = sample_normal_tensor(self.sizes(), gen_or_default(gen), self.dtype(), mean, std);
+  return apply_inplace(self, s);
+}
+
+const Tensor& random_(const Tensor& self, const GenPtr& gen) {
+  Generator& g = gen_or_default(gen);
+  std::lock_guard<std::mutex> lock(g.mutex);
+  const ScalarType st = self.dtype();
+  const int64_t n = self.numel();
+  std::vector<double> dv;
+  std::vector<int64_t> iv;
+  for (int64_t i = 0; i < n; ++i) {
+    switch (st) {
+      case ScalarType::Int64:
+        iv.push_back(static_cast<int64_t>(g.random64() % (static_cast<uint64_t>(INT64_MAX) + 1)));
+        break;
+      case ScalarType::Float64:
+        dv.push_back(static_cast<double>(g.random64() % ((1ULL << 53) + 1)));
+        break;
+      case ScalarType::Float32:
+        dv.push_back(static_cast<double>(g.random() % ((1ULL << 24) + 1)));
+        break;
+      case ScalarType::Bool:
+        iv.push_back(g.random() & 1);
+        break;
+      default: {
+        const uint64_t mod = st == ScalarType::UInt8 ? 256 : (1ULL << (8 * itemsize(st) - 1));
+        iv.push_back(static_cast<int64_t>(g.random() % mod));
+      }
+    }
+  }
+  mx::array a = dv.empty() ? mx::array(iv.begin(), self.shape(), mx::int64)
+                           : mx::array(dv.begin(), self.shape(), mx::float64);
+  return apply_inplace(self, Tensor::from_array(mx::astype(a, to_mlx(st)), st), false);
+}
+
+}  // namespace mlxc

@@ -1,0 +1,23 @@
+// Random sampling on torch's CPU generator stream (mt19937 with torch's
+// transforms), so a seed gives the same numbers as torch on the CPU.
+#pragma once
+
+#include "core/generator.h"
+#include "ops/creation.h"
+
+namespace mlxc {
+
+using GenPtr = std::shared_ptr<Generator>;
+
+Tensor rand(const IntArray& size, const GenPtr& gen, const TensorOptions& opts);
+Tensor randn(const IntArray& size, const GenPtr& gen, const TensorOptions& opts);
+Tensor randint(int64_t low, int64_t high, const IntArray& size, const GenPtr& gen,
+               const TensorOptions& opts);
+Tensor randperm(int64_t n, const GenPtr& gen, const TensorOptions& opts);
+
+// In-place samplers (torch.Tensor.uniform_ / normal_ / random_).
+const Tensor& uniform_(const Tensor& self, double from, double to, const GenPtr& gen);
+const Tensor& normal_(const Tensor& self, double mean, double std, const GenPtr& gen);
+const Tensor& random_(const Tensor& self, const GenPtr& gen);
+
+}  // namespace mlxc

@@ -1,0 +1,289 @@
+// Bindings for factories, torch.tensor() from Python data, from_numpy, random
+// sampling and torch.Generator.
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/shared_ptr.h>
+
+#include <complex>
+
+#include "ops/pointwise.h"
+#include "ops/random.h"
+#include "python/bind.h"
+
+namespace mlxc::py {
+
+namespace {
+
+// --- torch.tensor(data): nested sequences of numbers -----------------------
+
+enum class Kind { Bool = 0, Int = 1, Float = 2, Complex = 3 };
+
+struct Parsed {
+  IntArray shape;
+  std::vector<std::complex<double>> values;  // widest representation
+  std::vector<int64_t> ints;                 // exact integers when kind <= Int
+  Kind kind = Kind::Bool;
+  bool any = false;
+};
+
+bool is_sequence(nb::handle h) {
+  return PyList_Check(h.ptr()) || PyTuple_Check(h.ptr()) ||
+         (nb::hasattr(h, "__len__") && nb::hasattr(h, "__getitem__") && !PyUnicode_Check(h.ptr()) &&
+          !is_tensor(h));
+}
+
+void add_scalar(Parsed& p, nb::handle h) {
+  PyObject* o = h.ptr();
+  Kind k;
+  std::complex<double> v;
+  int64_t iv = 0;
+  if (is_tensor(h)) {
+    const Tensor& t = unwrap(h);
+    MLXC_CHECK(t.numel() == 1, Value, "only one element tensors can be converted to Python scalars");
+    nb::object item = h.attr("item")();
+    add_scalar(p, item);
+    return;
+  }
+  if (PyBool_Check(o)) {
+    k = Kind::Bool;
+    iv = o == Py_True;
+    v = static_cast<double>(iv);
+  } else if (PyLong_Check(o)) {
+    int overflow = 0;
+    iv = PyLong_AsLongLongAndOverflow(o, &overflow);
+    MLXC_CHECK(!overflow, Runtime, "Overflow when unpacking long");
+    k = Kind::Int;
+    v = static_cast<double>(iv);
+  } else if (PyFloat_Check(o)) {
+    k = Kind::Float;
+    v = PyFloat_AS_DOUBLE(o);
+  } else if (PyComplex_Check(o)) {
+    k = Kind::Complex;
+    v = {PyComplex_RealAsDouble(o), PyComplex_ImagAsDouble(o)};
+  } else if (nb::hasattr(h, "item") && nb::hasattr(h, "dtype")) {
+    add_scalar(p, h.attr("item")());
+    return;
+  } else {
+    fail(ErrorKind::Type, "new(): invalid data type '", nb::inst_name(h).c_str(), "'");
+  }
+  p.kind = static_cast<Kind>(std::max(static_cast<int>(p.kind), static_cast<int>(k)));
+  p.any = true;
+  p.values.push_back(v);
+  p.ints.push_back(iv);
+}
+
+void walk(Parsed& p, nb::handle h, size_t depth) {
+  if (!is_sequence(h)) {
+    MLXC_CHECK(depth == p.shape.size(), Value, "expected sequence of length ",
+               depth < p.shape.size() ? p.shape[depth] : 0, " at dim ", depth, " (got ",
+               nb::inst_name(h).c_str(), ")");
+    add_scalar(p, h);
+    return;
+  }
+  const int64_t n = static_cast<int64_t>(nb::len(h));
+  if (depth == p.shape.size()) {
+    MLXC_CHECK(p.values.empty(), Value, "expected a number at dim ", depth);
+    p.shape.push_back(n);
+  } else {
+    MLXC_CHECK(p.shape[depth] == n, Value, "expected sequence of length ", p.shape[depth],
+               " at dim ", depth, " (got ", n, ")");
+  }
+  for (int64_t i = 0; i < n; ++i) walk(p, h[i], depth + 1);
+}
+
+std::optional<ScalarType> numpy_dtype(nb::handle arr) {
+  nb::str name = nb::steal<nb::str>(PyObject_Str(arr.attr("dtype").ptr()));
+  const std::string s = name.c_str();
+  static const std::pair<const char*, ScalarType> table[] = {
+      {"float64", ScalarType::Float64}, {"float32", ScalarType::Float32},
+      {"float16", ScalarType::Float16}, {"int64", ScalarType::Int64},
+      {"int32", ScalarType::Int32},     {"int16", ScalarType::Int16},
+      {"int8", ScalarType::Int8},       {"uint8", ScalarType::UInt8},
+      {"bool", ScalarType::Bool},       {"complex64", ScalarType::Complex64}};
+  for (auto& [name, st] : table) {
+    if (s == name) return st;
+  }
+  return std::nullopt;
+}
+
+bool is_numpy_array(nb::handle h) {
+  return nb::hasattr(h, "__array_interface__") && nb::hasattr(h, "dtype") && nb::hasattr(h, "shape");
+}
+
+Tensor from_numpy_array(nb::handle arr) {
+  auto st = numpy_dtype(arr);
+  MLXC_CHECK(st.has_value(), Type, "can't convert np.ndarray of type numpy.",
+             nb::steal<nb::str>(PyObject_Str(arr.attr("dtype").ptr())).c_str(),
+             ". The only supported types are: float64, float32, float16, complex64, int64, int32, "
+             "int16, int8, uint8, and bool.");
+  nb::object np = nb::module_::import_("numpy");
+  nb::object c = np.attr("asarray")(arr, nb::arg("order") = "C");
+  IntArray shape;
+  for (nb::handle d : c.attr("shape")) shape.push_back(nb::cast<int64_t>(d));
+  nb::object addr = c.attr("ctypes").attr("data");
+  const void* ptr = PyLong_AsVoidPtr(addr.ptr());
+  return from_buffer(ptr, shape, *st);
+}
+
+Tensor tensor_from_data(nb::handle data, std::optional<ScalarType> dtype) {
+  if (is_tensor(data)) {
+    Tensor t = detach_alias(unwrap(data));
+    return dtype ? to_dtype(t, *dtype, true) : clone(t);
+  }
+  if (is_numpy_array(data) && !PyList_Check(data.ptr())) {
+    Tensor t = from_numpy_array(data);
+    return dtype ? to_dtype(t, *dtype) : t;
+  }
+  Parsed p;
+  walk(p, data, 0);
+  ScalarType inferred;
+  switch (p.kind) {
+    case Kind::Bool: inferred = p.any ? ScalarType::Bool : default_float_dtype(); break;
+    case Kind::Int: inferred = ScalarType::Int64; break;
+    case Kind::Float: inferred = default_float_dtype(); break;
+    default: inferred = to_complex(default_float_dtype());
+  }
+  if (!p.any) inferred = default_float_dtype();
+  const ScalarType st = dtype ? *dtype : inferred;
+  const mx::Shape shape = to_shape(p.shape);
+  mx::array a = mx::array(0);
+  if (p.kind == Kind::Complex) {
+    std::vector<float> re, im;
+    for (auto& v : p.values) {
+      re.push_back(static_cast<float>(v.real()));
+      im.push_back(static_cast<float>(v.imag()));
+    }
+    a = mx::add(mx::astype(mx::array(re.begin(), shape, mx::float32), mx::complex64),
+                mx::multiply(mx::array(im.begin(), shape, mx::float32),
+                             mx::array(std::complex<float>(0.0f, 1.0f))));
+  } else if (p.kind == Kind::Float || is_floating(st)) {
+    std::vector<double> dv;
+    dv.reserve(p.values.size());
+    for (auto& v : p.values) dv.push_back(v.real());
+    a = mx::array(dv.begin(), shape, mx::float64);
+  } else {
+    a = mx::array(p.ints.begin(), shape, mx::int64);
+  }
+  if (a.dtype() != to_mlx(st)) a = mx::astype(a, to_mlx(st));
+  return Tensor::from_array(a, st);
+}
+
+std::shared_ptr<Generator> gen_arg(nb::handle h) {
+  if (h.is_none()) return nullptr;
+  return nb::cast<std::shared_ptr<Generator>>(h);
+}
+
+#define MLXC_FACTORY_KW                                                                      \
+  nb::arg("size"), nb::arg("generator") = nb::none(), nb::arg("out") = nb::none(),           \
+      nb::arg("dtype") = nb::none(), nb::arg("layout") = nb::none(),                        \
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false,                    \
+      nb::arg("pin_memory") = false
+
+using SizeFactory = Tensor (*)(const IntArray&, const TensorOptions&);
+
+template <SizeFactory F>
+nb::object size_factory(nb::args size, nb::handle, nb::handle out, nb::handle dtype, nb::handle,
+                        nb::handle device, bool rg, bool) {
+  Tensor r = F(parse_size(size), parse_options(dtype, device, rg));
+  if (out.is_none()) return wrap(r);
+  copy_(unwrap(out), r);
+  return nb::borrow(out);
+}
+
+}  // namespace
+
+void init_creation(nb::module_& m, nb::module_& fns) {
+  nb::class_<Generator>(m, "Generator")
+      .def("__init__", [](Generator* g, nb::handle device) {
+        resolve_device(parse_device_arg(device));
+        new (g) Generator();
+      }, nb::arg("device") = "cpu")
+      .def("manual_seed", [](nb::handle self, int64_t seed) {
+        nb::cast<Generator&>(self).set_seed(static_cast<uint64_t>(seed));
+        return nb::borrow(self);
+      }, nb::arg("seed"))
+      .def("initial_seed", [](const Generator& g) { return g.seed(); })
+      .def("seed", [](Generator& g) { return g.reseed_random(); })
+      .def_prop_ro("device", [](const Generator&) { return device_object(Device{}); });
+  m.attr("default_generator") = nb::cast(default_generator());
+  fns.def("manual_seed", [](int64_t seed) {
+    default_generator()->set_seed(static_cast<uint64_t>(seed));
+    return default_generator();
+  }, nb::arg("seed"));
+  fns.def("initial_seed", []() { return default_generator()->seed(); });
+  fns.def("seed", []() { return default_generator()->reseed_random(); });
+
+  fns.def("zeros", &size_factory<zeros>, MLXC_FACTORY_KW);
+  fns.def("ones", &size_factory<ones>, MLXC_FACTORY_KW);
+  fns.def("empty", &size_factory<empty>, MLXC_FACTORY_KW);
+  fns.def("full", [](nb::handle size, nb::handle value, nb::handle dtype, nb::handle device, bool rg) {
+    return full(parse_size(size), operand(value, "fill_value"), parse_options(dtype, device, rg));
+  }, nb::arg("size"), nb::arg("fill_value"), nb::kw_only(), nb::arg("dtype") = nb::none(),
+     nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  fns.def("rand", [](nb::args size, nb::handle gen, nb::handle, nb::handle dtype, nb::handle,
+                     nb::handle device, bool rg, bool) {
+    return rand(parse_size(size), gen_arg(gen), parse_options(dtype, device, rg));
+  }, MLXC_FACTORY_KW);
+  fns.def("randn", [](nb::args size, nb::handle gen, nb::handle, nb::handle dtype, nb::handle,
+                      nb::handle device, bool rg, bool) {
+    return randn(parse_size(size), gen_arg(gen), parse_options(dtype, device, rg));
+  }, MLXC_FACTORY_KW);
+  fns.def("randperm", [](int64_t n, nb::handle gen, nb::handle dtype, nb::handle device, bool rg) {
+    return randperm(n, gen_arg(gen), parse_options(dtype, device, rg));
+  }, nb::arg("n"), nb::kw_only(), nb::arg("generator") = nb::none(), nb::arg("dtype") = nb::none(),
+     nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  fns.def("randint", [](nb::args args, nb::handle gen, nb::handle dtype, nb::handle device, bool rg) {
+    const size_t n = nb::len(args);
+    MLXC_CHECK(n == 2 || n == 3, Type, "randint() expects (high, size) or (low, high, size)");
+    const int64_t low = n == 3 ? nb::cast<int64_t>(args[0]) : 0;
+    const int64_t high = nb::cast<int64_t>(args[n - 2]);
+    return randint(low, high, parse_size(args[n - 1]), gen_arg(gen), parse_options(dtype, device, rg));
+  }, nb::arg("args"), nb::arg("generator") = nb::none(), nb::arg("dtype") = nb::none(),
+     nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  fns.def("arange", [](nb::args args, nb::handle dtype, nb::handle device, bool rg) {
+    const size_t n = nb::len(args);
+    MLXC_CHECK(n >= 1 && n <= 3, Type, "arange() takes 1 to 3 positional arguments");
+    bool any_float = false;
+    std::vector<double> v;
+    for (nb::handle a : args) {
+      nb::object x = is_tensor(a) ? a.attr("item")() : nb::borrow(a);
+      any_float = any_float || PyFloat_Check(x.ptr());
+      v.push_back(nb::cast<double>(nb::float_(x)));
+    }
+    const double start = n >= 2 ? v[0] : 0.0, end = n >= 2 ? v[1] : v[0], step = n == 3 ? v[2] : 1.0;
+    return arange(start, end, step, any_float, parse_options(dtype, device, rg));
+  }, nb::arg("args"), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+     nb::arg("requires_grad") = false);
+  fns.def("tensor", [](nb::handle data, nb::handle dtype, nb::handle device, bool rg, bool) {
+    TensorOptions o = parse_options(dtype, device, rg);
+    return finish_factory(tensor_from_data(data, o.dtype), o);
+  }, nb::arg("data"), nb::kw_only(), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+     nb::arg("requires_grad") = false, nb::arg("pin_memory") = false);
+  fns.def("as_tensor", [](nb::handle data, nb::handle dtype, nb::handle device) -> nb::object {
+    TensorOptions o = parse_options(dtype, device, false);
+    if (is_tensor(data)) {
+      const Tensor& t = unwrap(data);
+      return wrap(o.dtype ? to_dtype(t, *o.dtype) : t);
+    }
+    return wrap(finish_factory(tensor_from_data(data, o.dtype), o));
+  }, nb::arg("data"), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none());
+  fns.def("from_numpy", [](nb::handle arr) {
+    MLXC_CHECK(is_numpy_array(arr), Type, "expected np.ndarray (got ", nb::inst_name(arr).c_str(), ")");
+    return from_numpy_array(arr);
+  }, nb::arg("ndarray"));
+
+  auto& cls = tensor_base();
+  cls.def("uniform_", [](nb::handle s, double a, double b, nb::handle gen) {
+    uniform_(unwrap(s), a, b, gen_arg(gen));
+    return nb::borrow(s);
+  }, nb::arg("from") = 0.0, nb::arg("to") = 1.0, nb::kw_only(), nb::arg("generator") = nb::none());
+  cls.def("normal_", [](nb::handle s, double mean, double std, nb::handle gen) {
+    normal_(unwrap(s), mean, std, gen_arg(gen));
+    return nb::borrow(s);
+  }, nb::arg("mean") = 0.0, nb::arg("std") = 1.0, nb::kw_only(), nb::arg("generator") = nb::none());
+  cls.def("random_", [](nb::handle s, nb::handle gen) {
+    random_(unwrap(s), gen_arg(gen));
+    return nb::borrow(s);
+  }, nb::kw_only(), nb::arg("generator") = nb::none());
+}
+
+}  // namespace mlxc::py

@@ -1,0 +1,35 @@
+// The mlx_compat._C extension module: registers every binding family.
+#include "mlx/array.h"
+#include "python/bind.h"
+
+namespace mlxc::py {
+namespace {
+
+// True when mlx.core's array type is visible to this extension (same nanobind
+// domain and ABI), so mx.array objects can cross between the two.
+bool mlx_interop_available() {
+  try {
+    nb::module_::import_("mlx.core");
+    return nb::type<mlx::core::array>().is_valid();
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+}  // namespace mlxc::py
+
+NB_MODULE(_C, m) {
+  using namespace mlxc::py;
+  init_errors(m);
+  init_tensor(m);
+  nb::module_ fns = m.def_submodule("_VariableFunctions", "torch.* operator functions");
+  init_pointwise(m, fns);
+  init_reduce(m, fns);
+  init_shape(m, fns);
+  init_linalg(m, fns);
+  init_nn(m, fns);
+  init_creation(m, fns);
+  init_autograd(m);
+  m.attr("_mlx_interop") = mlx_interop_available();
+}

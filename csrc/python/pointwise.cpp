@@ -1,0 +1,195 @@
+// Bindings for pointwise operators: the unary table, binary arithmetic and
+// comparisons with Python operators, and the derived in-place variants.
+#include "ops/pointwise.h"
+
+#include "python/bind.h"
+
+namespace mlxc::py {
+
+namespace {
+
+using Binary = Tensor (*)(const Tensor&, const Tensor&);
+
+// Writes `result` into self (derived in-place variant) and returns self's object.
+nb::object inplace(nb::handle self, const Tensor& result) {
+  apply_inplace(unwrap(self), result);
+  return nb::borrow(self);
+}
+
+Tensor alpha_or_none(nb::handle alpha) {
+  if (PyLong_Check(alpha.ptr()) && !PyBool_Check(alpha.ptr()) && nb::cast<int64_t>(alpha) == 1) {
+    return Tensor();
+  }
+  return operand(alpha, "alpha");
+}
+
+Tensor add_fn(nb::handle a, nb::handle b, nb::handle alpha) {
+  return add(operand(a, "input"), operand(b, "other"), alpha_or_none(alpha));
+}
+Tensor sub_fn(nb::handle a, nb::handle b, nb::handle alpha) {
+  return sub(operand(a, "input"), operand(b, "other"), alpha_or_none(alpha));
+}
+
+template <Binary F>
+void def_binary(nb::module_& fns, const char* name, const char* iname) {
+  fns.def(name, [](nb::handle a, nb::handle b) { return F(operand(a, "input"), operand(b, "other")); },
+          nb::arg("input"), nb::arg("other"));
+  tensor_base().def(name, [](const Tensor& s, nb::handle b) { return F(s, operand(b, "other")); },
+                    nb::arg("other"));
+  if (iname) {
+    tensor_base().def(iname, [](nb::handle s, nb::handle b) {
+      return inplace(s, F(unwrap(s), operand(b, "other")));
+    }, nb::arg("other"));
+  }
+}
+
+// Python operator slot: NotImplemented for operands that are not numbers/tensors.
+template <Binary F, bool Reflected>
+void def_operator(const char* name) {
+  tensor_base().def(name, [](const Tensor& s, nb::handle o) -> nb::object {
+    auto other = try_operand(o);
+    if (!other) return nb::borrow(Py_NotImplemented);
+    return wrap(Reflected ? F(*other, s) : F(s, *other));
+  });
+}
+
+template <Binary F>
+void def_inplace_operator(const char* name) {
+  tensor_base().def(name, [](nb::handle s, nb::handle o) -> nb::object {
+    auto other = try_operand(o);
+    if (!other) return nb::borrow(Py_NotImplemented);
+    return inplace(s, F(unwrap(s), *other));
+  });
+}
+
+Tensor add2(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor sub2(const Tensor& a, const Tensor& b) { return sub(a, b); }
+
+}  // namespace
+
+void init_pointwise(nb::module_&, nb::module_& fns) {
+  auto& cls = tensor_base();
+#define MLXC_BIND_UNARY(name, ...)                                                         \
+  fns.def(#name, [](const Tensor& x) { return name(x); }, nb::arg("input"));             \
+  cls.def(#name, [](const Tensor& x) { return name(x); });                               \
+  cls.def(#name "_", [](nb::handle s) { return inplace(s, name(unwrap(s))); });
+  MLXC_UNARY_OPS(MLXC_BIND_UNARY)
+#undef MLXC_BIND_UNARY
+  fns.def("relu_", [](nb::handle s) { return inplace(s, relu(unwrap(s))); });
+
+  fns.def("add", &add_fn, nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
+  fns.def("sub", &sub_fn, nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
+  cls.def("add", [](nb::handle s, nb::handle o, nb::handle a) { return add_fn(s, o, a); },
+          nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
+  cls.def("sub", [](nb::handle s, nb::handle o, nb::handle a) { return sub_fn(s, o, a); },
+          nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
+  cls.def("add_", [](nb::handle s, nb::handle o, nb::handle a) { return inplace(s, add_fn(s, o, a)); },
+          nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
+  cls.def("sub_", [](nb::handle s, nb::handle o, nb::handle a) { return inplace(s, sub_fn(s, o, a)); },
+          nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
+
+  def_binary<mul>(fns, "mul", "mul_");
+  def_binary<div>(fns, "div", "div_");
+  def_binary<div>(fns, "true_divide", nullptr);
+  def_binary<pow>(fns, "pow", "pow_");
+  def_binary<maximum>(fns, "maximum", nullptr);
+  def_binary<minimum>(fns, "minimum", nullptr);
+  def_binary<eq>(fns, "eq", nullptr);
+  def_binary<ne>(fns, "ne", nullptr);
+  def_binary<lt>(fns, "lt", nullptr);
+  def_binary<le>(fns, "le", nullptr);
+  def_binary<gt>(fns, "gt", nullptr);
+  def_binary<ge>(fns, "ge", nullptr);
+
+  def_operator<add2, false>("__add__");
+  def_operator<add2, true>("__radd__");
+  def_operator<sub2, false>("__sub__");
+  def_operator<sub2, true>("__rsub__");
+  def_operator<mul, false>("__mul__");
+  def_operator<mul, true>("__rmul__");
+  def_operator<div, false>("__truediv__");
+  def_operator<div, true>("__rtruediv__");
+  def_operator<pow, false>("__pow__");
+  def_operator<pow, true>("__rpow__");
+  def_operator<eq, false>("__eq__");
+  def_operator<ne, false>("__ne__");
+  def_operator<lt, false>("__lt__");
+  def_operator<le, false>("__le__");
+  def_operator<gt, false>("__gt__");
+  def_operator<ge, false>("__ge__");
+  def_inplace_operator<add2>("__iadd__");
+  def_inplace_operator<sub2>("__isub__");
+  def_inplace_operator<mul>("__imul__");
+  def_inplace_operator<div>("__itruediv__");
+  def_inplace_operator<pow>("__ipow__");
+  cls.def("__neg__", [](const Tensor& s) { return neg(s); });
+  cls.def("__abs__", [](const Tensor& s) { return abs(s); });
+  cls.def("__pos__", [](const Tensor& s) { return s; });
+
+  fns.def("where", [](const Tensor& c, nb::handle a, nb::handle b) {
+    return where(c, operand(a, "input"), operand(b, "other"));
+  }, nb::arg("condition"), nb::arg("input"), nb::arg("other"));
+  cls.def("where", [](const Tensor& s, const Tensor& c, nb::handle o) {
+    return where(c, s, operand(o, "other"));
+  }, nb::arg("condition"), nb::arg("other"));
+
+  auto ternary = [&](const char* name, const char* kw,
+                     Tensor (*f)(const Tensor&, const Tensor&, const Tensor&, const Tensor&)) {
+    fns.def(name, [f](const Tensor& s, const Tensor& a, const Tensor& b, nb::handle v) {
+      return f(s, a, b, operand(v, "value"));
+    }, nb::arg("input"), nb::arg("tensor1"), nb::arg("tensor2"), nb::kw_only(), nb::arg(kw) = 1);
+    cls.def(name, [f](const Tensor& s, const Tensor& a, const Tensor& b, nb::handle v) {
+      return f(s, a, b, operand(v, "value"));
+    }, nb::arg("tensor1"), nb::arg("tensor2"), nb::kw_only(), nb::arg(kw) = 1);
+    cls.def((std::string(name) + "_").c_str(), [f](nb::handle s, const Tensor& a, const Tensor& b, nb::handle v) {
+      return inplace(s, f(unwrap(s), a, b, operand(v, "value")));
+    }, nb::arg("tensor1"), nb::arg("tensor2"), nb::kw_only(), nb::arg(kw) = 1);
+  };
+  ternary("addcmul", "value", &addcmul);
+  ternary("addcdiv", "value", &addcdiv);
+
+  fns.def("lerp", [](const Tensor& s, const Tensor& e, nb::handle w) { return lerp(s, e, operand(w, "weight")); },
+          nb::arg("input"), nb::arg("end"), nb::arg("weight"));
+  cls.def("lerp", [](const Tensor& s, const Tensor& e, nb::handle w) { return lerp(s, e, operand(w, "weight")); },
+          nb::arg("end"), nb::arg("weight"));
+  cls.def("lerp_", [](nb::handle s, const Tensor& e, nb::handle w) {
+    return inplace(s, lerp(unwrap(s), e, operand(w, "weight")));
+  }, nb::arg("end"), nb::arg("weight"));
+
+  fns.def("clone", [](const Tensor& s) { return clone(s); }, nb::arg("input"));
+  cls.def("clone", [](const Tensor& s) { return clone(s); });
+  fns.def("zeros_like", [](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
+    auto o = parse_options(dtype, device, rg);
+    Tensor z = zeros_like(s);
+    if (o.dtype) z = to_dtype(z, *o.dtype);
+    return finish_factory(z, o);
+  }, nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+     nb::arg("requires_grad") = false);
+  fns.def("ones_like", [](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
+    auto o = parse_options(dtype, device, rg);
+    Tensor z = ones_like(s);
+    if (o.dtype) z = to_dtype(z, *o.dtype);
+    return finish_factory(z, o);
+  }, nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+     nb::arg("requires_grad") = false);
+  cls.def("copy_", [](nb::handle s, const Tensor& src, bool) {
+    copy_(unwrap(s), src);
+    return nb::borrow(s);
+  }, nb::arg("src"), nb::arg("non_blocking") = false);
+  cls.def("fill_", [](nb::handle s, nb::handle v) {
+    fill_(unwrap(s), operand(v, "value"));
+    return nb::borrow(s);
+  }, nb::arg("value"));
+  cls.def("zero_", [](nb::handle s) {
+    zero_(unwrap(s));
+    return nb::borrow(s);
+  });
+  fns.def("maximum", [](const Tensor& a, const Tensor& b, nb::handle out) -> nb::object {
+    Tensor r = maximum(a, b);
+    if (out.is_none()) return wrap(r);
+    copy_(unwrap(out), r);
+    return nb::borrow(out);
+  }, nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("out") = nb::none());
+}
+
+}  // namespace mlxc::py

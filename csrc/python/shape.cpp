@@ -1,0 +1,78 @@
+// Bindings for shape and view operators.
+#include "ops/shape.h"
+
+#include "python/bind.h"
+
+namespace mlxc::py {
+
+namespace {
+
+// Accepts view(2, 3), view((2, 3)) and view(torch.Size).
+IntArray shape_args(const nb::args& args) { return parse_size(args); }
+
+}  // namespace
+
+void init_shape(nb::module_&, nb::module_& fns) {
+  auto& cls = tensor_base();
+  cls.def("view", [](const Tensor& s, nb::args shape) {
+    MLXC_CHECK(nb::len(shape) > 0, Type, "view() missing required argument 'size'");
+    return view(s, shape_args(shape));
+  });
+  cls.def("reshape", [](const Tensor& s, nb::args shape) { return reshape(s, shape_args(shape)); });
+  fns.def("reshape", [](const Tensor& s, nb::handle shape) { return reshape(s, parse_size(shape)); },
+          nb::arg("input"), nb::arg("shape"));
+  cls.def("view_as", [](const Tensor& s, const Tensor& o) { return view(s, o.sizes()); });
+  cls.def("reshape_as", [](const Tensor& s, const Tensor& o) { return reshape(s, o.sizes()); });
+  auto flat = [](const Tensor& s, int64_t a, int64_t b) { return flatten(s, a, b); };
+  fns.def("flatten", flat, nb::arg("input"), nb::arg("start_dim") = 0, nb::arg("end_dim") = -1);
+  cls.def("flatten", flat, nb::arg("start_dim") = 0, nb::arg("end_dim") = -1);
+  auto tr = [](const Tensor& s, int64_t a, int64_t b) { return transpose(s, a, b); };
+  fns.def("transpose", tr, nb::arg("input"), nb::arg("dim0"), nb::arg("dim1"));
+  cls.def("transpose", tr, nb::arg("dim0"), nb::arg("dim1"));
+  fns.def("t", [](const Tensor& s) { return t(s); }, nb::arg("input"));
+  cls.def("t", [](const Tensor& s) { return t(s); });
+  cls.def_prop_ro("T", [](const Tensor& s) {
+    std::vector<int64_t> rev;
+    for (int64_t i = s.dim() - 1; i >= 0; --i) rev.push_back(i);
+    return permute(s, rev);
+  });
+  cls.def_prop_ro("mT", [](const Tensor& s) { return transpose(s, -2, -1); });
+  fns.def("permute", [](const Tensor& s, nb::handle dims) {
+    return permute(s, *parse_dims(dims));
+  }, nb::arg("input"), nb::arg("dims"));
+  cls.def("permute", [](const Tensor& s, nb::args dims) {
+    IntArray d = parse_size(dims);
+    return permute(s, std::vector<int64_t>(d.begin(), d.end()));
+  });
+  auto unsq = [](const Tensor& s, int64_t d) { return unsqueeze(s, d); };
+  fns.def("unsqueeze", unsq, nb::arg("input"), nb::arg("dim"));
+  cls.def("unsqueeze", unsq, nb::arg("dim"));
+  auto sq = [](const Tensor& s, nb::handle dim) { return squeeze(s, parse_dims(dim)); };
+  fns.def("squeeze", sq, nb::arg("input"), nb::arg("dim") = nb::none());
+  cls.def("squeeze", sq, nb::arg("dim") = nb::none());
+  cls.def("expand", [](const Tensor& s, nb::args sizes) { return expand(s, parse_size(sizes)); });
+  cls.def("expand_as", [](const Tensor& s, const Tensor& o) { return expand(s, o.sizes()); });
+  auto sel = [](const Tensor& s, int64_t d, int64_t i) { return select(s, d, i); };
+  fns.def("select", sel, nb::arg("input"), nb::arg("dim"), nb::arg("index"));
+  cls.def("select", sel, nb::arg("dim"), nb::arg("index"));
+  auto nar = [](const Tensor& s, int64_t d, int64_t start, int64_t length) {
+    const int64_t size = s.size(d);
+    MLXC_CHECK(start >= -size && start <= size, Index, "start out of range (expected to be in range of [",
+               -size, ", ", size, "], but got ", start, ")");
+    const int64_t st = start < 0 ? start + size : start;
+    MLXC_CHECK(length >= 0 && st + length <= size, Runtime, "start (", st, ") + length (", length,
+               ") exceeds dimension size (", size, ").");
+    return slice(s, d, st, st + length);
+  };
+  fns.def("narrow", nar, nb::arg("input"), nb::arg("dim"), nb::arg("start"), nb::arg("length"));
+  cls.def("narrow", nar, nb::arg("dim"), nb::arg("start"), nb::arg("length"));
+  cls.def("contiguous", [](const Tensor& s) { return contiguous(s); });
+  fns.def("cat", [](const std::vector<Tensor>& ts, int64_t dim) { return cat(ts, dim); },
+          nb::arg("tensors"), nb::arg("dim") = 0);
+  fns.def("concat", [](const std::vector<Tensor>& ts, int64_t dim) { return cat(ts, dim); },
+          nb::arg("tensors"), nb::arg("dim") = 0);
+  fns.def("stack", [](const std::vector<Tensor>& ts, int64_t dim) { return stack(ts, dim); },
+          nb::arg("tensors"), nb::arg("dim") = 0);
+}
+
+}  // namespace mlxc::py

@@ -1,0 +1,404 @@
+// The TensorBase class (mlx_compat.Tensor's C++ base): object identity,
+// metadata, host conversion, indexing with ints/slices/None/Ellipsis, and the
+// dtype and device types.
+#include <nanobind/ndarray.h>
+
+#include "core/eval.h"
+#include "mlx/transforms.h"
+#include "core/grad_mode.h"
+#include "ops/pointwise.h"
+#include "ops/shape.h"
+#include "python/bind.h"
+
+namespace mlxc::py {
+
+namespace {
+
+nb::object g_tensor_class_obj;
+nb::object g_size_class;
+nb::object g_dtype_objects[kNumScalarTypes];
+nb::class_<TensorSlot>* g_tensor_base_cls = nullptr;
+
+void eval_with_gil_released(std::vector<mx::array>& arrays) {
+  if (PyGILState_Check()) {
+    nb::gil_scoped_release release;
+    mx::eval(arrays);
+  } else {
+    mx::eval(arrays);
+  }
+}
+
+mx::array evaluated(const Tensor& t) {
+  mx::array v = t.value();
+  eval_arrays({v});
+  return v;
+}
+
+nb::object size_object(const IntArray& sizes) {
+  nb::list l;
+  for (auto s : sizes) l.append(nb::int_(s));
+  if (!g_size_class.is_valid()) g_size_class = nb::module_::import_("mlx_compat._size").attr("Size");
+  return g_size_class(nb::tuple(l));
+}
+
+nb::dlpack::dtype dl_dtype(ScalarType st) {
+  using C = nb::dlpack::dtype_code;
+  auto mk = [](C c, int bits) {
+    return nb::dlpack::dtype{static_cast<uint8_t>(c), static_cast<uint8_t>(bits), 1};
+  };
+  switch (st) {
+    case ScalarType::Bool: return mk(C::Bool, 8);
+    case ScalarType::UInt8: return mk(C::UInt, 8);
+    case ScalarType::Int8: return mk(C::Int, 8);
+    case ScalarType::Int16: return mk(C::Int, 16);
+    case ScalarType::Int32: return mk(C::Int, 32);
+    case ScalarType::Int64: return mk(C::Int, 64);
+    case ScalarType::Float16: return mk(C::Float, 16);
+    case ScalarType::Float32: return mk(C::Float, 32);
+    case ScalarType::Float64: return mk(C::Float, 64);
+    case ScalarType::Complex64: return mk(C::Complex, 64);
+    default: fail(ErrorKind::Type, "Got unsupported ScalarType ", scalar_type_name(st));
+  }
+}
+
+// A numpy array over the tensor's evaluated MLX buffer (no copy).
+nb::object to_numpy(const Tensor& t) {
+  mx::array v = evaluated(t);
+  std::vector<size_t> shape(v.shape().begin(), v.shape().end());
+  std::vector<int64_t> strides(v.strides().begin(), v.strides().end());
+  auto* keep = new mx::array(v);
+  nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<mx::array*>(p); });
+  nb::ndarray<nb::numpy> arr(keep->data<uint8_t>(), shape.size(), shape.data(), owner,
+                             strides.data(), dl_dtype(t.dtype()));
+  return arr.cast();
+}
+
+nb::object item_of(const Tensor& t) {
+  MLXC_CHECK(t.numel() == 1, Runtime, "a Tensor with ", t.numel(),
+             " elements cannot be converted to Scalar");
+  mx::array v = mx::reshape(t.value(), {});
+  const ScalarType st = t.dtype();
+  if (st == ScalarType::Bool) {
+    eval_arrays({v});
+    return nb::bool_(v.item<bool>());
+  }
+  if (is_complex(st)) {
+    eval_arrays({v});
+    auto c = v.item<std::complex<float>>();
+    return nb::steal(PyComplex_FromDoubles(c.real(), c.imag()));
+  }
+  if (is_floating(st)) {
+    mx::array d = mx::astype(v, mx::float64);
+    eval_arrays({d});
+    return nb::float_(d.item<double>());
+  }
+  mx::array i = mx::astype(v, mx::int64);
+  eval_arrays({i});
+  return nb::int_(i.item<int64_t>());
+}
+
+nb::object tolist_of(const Tensor& t) {
+  Tensor h = t.dtype() == ScalarType::BFloat16 ? to_dtype(t, ScalarType::Float32) : t;
+  if (t.dim() == 0) return item_of(t);
+  return to_numpy(h).attr("tolist")();
+}
+
+// Basic indexing: ints, slices, None, Ellipsis, bools.
+Tensor index_basic(const Tensor& self, nb::handle index) {
+  std::vector<nb::handle> items;
+  if (PyTuple_Check(index.ptr())) {
+    for (nb::handle h : nb::borrow<nb::tuple>(index)) items.push_back(h);
+  } else {
+    items.push_back(index);
+  }
+  int64_t specified = 0;
+  for (nb::handle h : items) {
+    if (!(h.is_none() || h.ptr() == Py_Ellipsis || PyBool_Check(h.ptr()))) specified++;
+  }
+  MLXC_CHECK(specified <= self.dim(), Index, "too many indices for tensor of dimension ",
+             self.dim());
+  Tensor r = self;
+  int64_t dim = 0;
+  bool seen_ellipsis = false;
+  for (nb::handle h : items) {
+    PyObject* o = h.ptr();
+    if (o == Py_Ellipsis) {
+      MLXC_CHECK(!seen_ellipsis, Index, "an index can only have a single ellipsis ('...')");
+      seen_ellipsis = true;
+      dim += self.dim() - specified;
+    } else if (h.is_none()) {
+      r = unsqueeze(r, dim++);
+    } else if (PyBool_Check(o)) {
+      r = unsqueeze(r, dim);
+      if (o == Py_False) r = slice(r, dim, 0, 0);
+      dim++;
+    } else if (PySlice_Check(o)) {
+      Py_ssize_t start, stop, step;
+      auto opt = [](PyObject* v) -> std::optional<int64_t> {
+        if (v == Py_None) return std::nullopt;
+        return nb::cast<int64_t>(nb::handle(v).attr("__index__")());
+      };
+      auto* s = reinterpret_cast<PySliceObject*>(o);
+      (void)start, (void)stop, (void)step;
+      const auto st = opt(s->step);
+      MLXC_CHECK(!st || *st > 0, Value, "step must be greater than zero");
+      r = slice(r, dim++, opt(s->start), opt(s->stop), st ? *st : 1);
+    } else if (PyLong_Check(o) || (is_tensor(h) && unwrap(h).dim() == 0 &&
+                                   is_integral(unwrap(h).dtype(), false))) {
+      const int64_t i = nb::cast<int64_t>(h.attr("__index__")());
+      r = select(r, dim, i);
+    } else {
+      fail(ErrorKind::Index,
+           "only integers, slices (`:`), ellipsis (`...`), None and boolean scalars are valid "
+           "indices here; indexing with tensors and sequences is not available yet");
+    }
+  }
+  return r;
+}
+
+void check_requires_grad_dtype(const Tensor& t, bool flag) {
+  MLXC_CHECK(!flag || is_floating(t.dtype()) || is_complex(t.dtype()), Runtime,
+             "only Tensors of floating point and complex dtype can require gradients");
+}
+
+Tensor convert_to(const Tensor& self, std::optional<ScalarType> dtype, const Device& device, bool copy) {
+  resolve_device(device);
+  Tensor r = to_dtype(self, dtype ? *dtype : self.dtype(), copy);
+  return r;
+}
+
+}  // namespace
+
+nb::handle tensor_class() { return g_tensor_class_obj; }
+nb::class_<TensorSlot>& tensor_base() { return *g_tensor_base_cls; }
+
+nb::object wrap_as(Tensor t, nb::handle cls) {
+  nb::object o = nb::inst_alloc(cls);
+  TensorSlot* s = nb::inst_ptr<TensorSlot>(o);
+  new (s) TensorSlot{std::move(t), o.ptr()};
+  nb::inst_mark_ready(o);
+  if (!s->t.impl()->pyobj) s->t.impl()->pyobj = o.ptr();
+  return o;
+}
+
+nb::object wrap(Tensor t) {
+  if (!t.defined()) return nb::none();
+  if (void* p = t.impl()->pyobj) return nb::borrow(static_cast<PyObject*>(p));
+  return wrap_as(std::move(t), g_tensor_class_obj.is_valid() ? g_tensor_class_obj.ptr()
+                                                              : (PyObject*)g_tensor_base);
+}
+
+nb::object dtype_object(ScalarType st) { return g_dtype_objects[static_cast<int>(st)]; }
+
+nb::object device_object(const Device& d) { return nb::cast(DeviceObj{d}); }
+
+void init_tensor(nb::module_& m) {
+  set_eval_hook(&eval_with_gil_released);
+
+  nb::class_<DTypeObj>(m, "dtype")
+      .def_prop_ro("is_floating_point", [](const DTypeObj& d) { return is_floating(d.st); })
+      .def_prop_ro("is_complex", [](const DTypeObj& d) { return is_complex(d.st); })
+      .def_prop_ro("is_signed", [](const DTypeObj& d) { return is_signed(d.st); })
+      .def_prop_ro("itemsize", [](const DTypeObj& d) { return itemsize(d.st); })
+      .def("__repr__", [](const DTypeObj& d) { return std::string("torch.") + dtype_name(d.st); })
+      .def("__reduce__", [](const DTypeObj& d) { return std::string(dtype_name(d.st)); });
+  for (int i = 0; i < kNumScalarTypes; ++i) {
+    const auto st = static_cast<ScalarType>(i);
+    g_dtype_objects[i] = nb::cast(DTypeObj{st});
+    m.attr(dtype_name(st)) = g_dtype_objects[i];
+  }
+
+  nb::class_<DeviceObj>(m, "device")
+      .def("__init__",
+           [](DeviceObj* self, nb::handle type, std::optional<int> index) {
+             Device d = nb::isinstance<DeviceObj>(type) ? nb::cast<DeviceObj&>(type).d
+                        : PyLong_Check(type.ptr())
+                            ? Device{DeviceType::CUDA, nb::cast<int>(type)}
+                            : parse_device(nb::cast<std::string>(type), index ? *index : -1);
+             new (self) DeviceObj{d};
+           },
+           nb::arg("type"), nb::arg("index") = nb::none())
+      .def_prop_ro("type", [](const DeviceObj& d) { return device_type_name(d.d.type); })
+      .def_prop_ro("index", [](const DeviceObj& d) -> std::optional<int> {
+        if (d.d.index < 0) return std::nullopt;
+        return d.d.index;
+      })
+      .def("__str__", [](const DeviceObj& d) { return device_str(d.d); })
+      .def("__repr__", [](const DeviceObj& d) {
+        std::string s = "device(type='" + device_type_name(d.d.type) + "'";
+        if (d.d.index >= 0) s += ", index=" + std::to_string(d.d.index);
+        return s + ")";
+      })
+      .def("__eq__", [](const DeviceObj& a, nb::handle b) {
+        if (nb::isinstance<DeviceObj>(b)) return a.d == nb::cast<DeviceObj&>(b).d;
+        return false;
+      })
+      .def("__hash__", [](const DeviceObj& d) {
+        return static_cast<int64_t>(d.d.type) * 1000 + d.d.index;
+      });
+
+  static nb::class_<TensorSlot> cls(m, "TensorBase");
+  g_tensor_base_cls = &cls;
+  g_tensor_base = reinterpret_cast<PyTypeObject*>(cls.ptr());
+
+  m.def("_get_default_dtype", []() { return default_float_dtype(); });
+  m.def("_set_default_dtype", [](ScalarType st) { set_default_float_dtype(st); });
+  m.def("_set_tensor_class", [](nb::handle c) { g_tensor_class_obj = nb::borrow(c); });
+  m.def("_eval_step", [](const std::vector<nb::handle>& ts) {
+    TensorList list;
+    for (auto h : ts) {
+      if (is_tensor(h)) list.push_back(unwrap(h));
+    }
+    eval_tensors(list);
+  });
+
+  cls.def_static("_make_subclass",
+                 [](nb::handle sub, const Tensor& data, bool require_grad) {
+                   check_requires_grad_dtype(data, require_grad);
+                   Tensor alias = detach_alias(data);
+                   alias.impl()->requires_grad = require_grad;
+                   return wrap_as(alias, sub);
+                 },
+                 nb::arg("cls"), nb::arg("data"), nb::arg("require_grad") = false)
+      .def_prop_ro("shape", [](const Tensor& t) { return size_object(t.sizes()); })
+      .def("size",
+           [](const Tensor& t, std::optional<int64_t> dim) -> nb::object {
+             if (dim) return nb::int_(t.size(*dim));
+             return size_object(t.sizes());
+           },
+           nb::arg("dim") = nb::none())
+      .def("stride",
+           [](const Tensor& t, std::optional<int64_t> dim) -> nb::object {
+             if (dim) return nb::int_(t.strides()[wrap_dim(*dim, t.dim())]);
+             nb::list l;
+             for (auto s : t.strides()) l.append(nb::int_(s));
+             return nb::tuple(l);
+           },
+           nb::arg("dim") = nb::none())
+      .def("storage_offset", [](const Tensor& t) { return t.offset(); })
+      .def("is_contiguous", [](const Tensor& t) { return t.is_contiguous(); })
+      .def("dim", [](const Tensor& t) { return t.dim(); })
+      .def("ndimension", [](const Tensor& t) { return t.dim(); })
+      .def_prop_ro("ndim", [](const Tensor& t) { return t.dim(); })
+      .def("numel", [](const Tensor& t) { return t.numel(); })
+      .def("nelement", [](const Tensor& t) { return t.numel(); })
+      .def("element_size", [](const Tensor& t) { return itemsize(t.dtype()); })
+      .def_prop_ro("dtype", [](const Tensor& t) { return dtype_object(t.dtype()); })
+      .def_prop_ro("device", [](const Tensor& t) { return device_object(t.device()); })
+      .def_prop_ro("is_cuda", [](const Tensor& t) { return t.device().type == DeviceType::CUDA; })
+      .def_prop_ro("_version", [](const Tensor& t) { return t.impl()->storage->version; })
+      .def_prop_ro("_base", [](const Tensor& t) { return Tensor(t.impl()->base); })
+      .def("data_ptr", [](const Tensor& t) {
+        // Storage identity plus the byte offset, stable for the storage's life.
+        return reinterpret_cast<uintptr_t>(t.impl()->storage.get()) +
+               static_cast<uintptr_t>(t.offset() * itemsize(t.dtype()));
+      })
+      .def("is_floating_point", [](const Tensor& t) { return is_floating(t.dtype()); })
+      .def("is_complex", [](const Tensor& t) { return is_complex(t.dtype()); })
+      .def("item", &item_of)
+      .def("tolist", &tolist_of)
+      .def("numpy",
+           [](const Tensor& t, bool force) {
+             MLXC_CHECK(force || !t.requires_grad(), Runtime,
+                        "Can't call numpy() on Tensor that requires grad. Use "
+                        "tensor.detach().numpy() instead.");
+             return to_numpy(t);
+           },
+           nb::kw_only(), nb::arg("force") = false)
+      .def("__len__",
+           [](const Tensor& t) {
+             MLXC_CHECK(t.dim() > 0, Type, "len() of a 0-d tensor");
+             return t.sizes()[0];
+           })
+      .def("__bool__",
+           [](const Tensor& t) {
+             MLXC_CHECK(t.numel() == 1, Runtime, "Boolean value of Tensor with more than one value is ambiguous");
+             return nb::cast<bool>(nb::bool_(item_of(t)));
+           })
+      .def("__float__",
+           [](const Tensor& t) {
+             MLXC_CHECK(t.numel() == 1, Type, "only one element tensors can be converted to Python scalars");
+             return nb::cast<double>(nb::float_(item_of(t)));
+           })
+      .def("__int__",
+           [](const Tensor& t) {
+             MLXC_CHECK(t.numel() == 1, Type, "only one element tensors can be converted to Python scalars");
+             return nb::int_(item_of(t));
+           })
+      .def("__index__",
+           [](const Tensor& t) {
+             MLXC_CHECK(t.numel() == 1 && is_integral(t.dtype(), true), Type,
+                        "only integer tensors of a single element can be converted to an index");
+             return nb::int_(item_of(t));
+           })
+      .def("__hash__", [](nb::handle self) { return reinterpret_cast<intptr_t>(self.ptr()) >> 4; })
+      .def("__getitem__", [](const Tensor& t, nb::handle idx) { return index_basic(t, idx); })
+      // Autograd metadata.
+      .def_prop_rw(
+          "requires_grad", [](const Tensor& t) { return t.requires_grad(); },
+          [](const Tensor& t, bool flag) {
+            MLXC_CHECK(t.is_leaf() || flag, Runtime,
+                       "you can only change requires_grad flags of leaf variables. If you want to "
+                       "use a computed variable in a subgraph that doesn't require "
+                       "differentiation use var_no_grad = var.detach().");
+            check_requires_grad_dtype(t, flag);
+            if (t.is_leaf()) t.impl()->requires_grad = flag;
+          })
+      .def("requires_grad_",
+           [](nb::handle self, bool flag) {
+             const Tensor& t = unwrap(self);
+             MLXC_CHECK(t.is_leaf() || flag, Runtime,
+                        "you can only change requires_grad flags of leaf variables. If you want "
+                        "to use a computed variable in a subgraph that doesn't require "
+                        "differentiation use var_no_grad = var.detach().");
+             check_requires_grad_dtype(t, flag);
+             if (t.is_leaf()) t.impl()->requires_grad = flag;
+             return nb::borrow(self);
+           },
+           nb::arg("requires_grad") = true)
+      .def_prop_rw(
+          "grad", [](const Tensor& t) { return t.grad(); },
+          [](const Tensor& t, std::optional<Tensor> g) {
+            if (g && g->defined()) {
+              MLXC_CHECK(g->dtype() == t.dtype(), Runtime,
+                         "assigned grad has data of a different type");
+              MLXC_CHECK(g->sizes() == t.sizes(), Runtime,
+                         "assigned grad has data of a different size");
+              t.impl()->grad = g->impl_ptr();
+            } else {
+              t.impl()->grad.reset();
+            }
+          },
+          nb::arg("grad").none())
+      .def_prop_ro("is_leaf", [](const Tensor& t) { return t.is_leaf(); })
+      .def_prop_ro("retains_grad", [](const Tensor& t) { return t.impl()->retains_grad; })
+      .def_prop_ro("output_nr", [](const Tensor& t) { return t.impl()->output_nr; })
+      .def_prop_rw(
+          "data", [](const Tensor& t) { return detach_alias(t); },
+          [](const Tensor& t, const Tensor& src) {
+            TensorImpl& d = *t.impl();
+            const TensorImpl& s = *src.impl();
+            d.storage = s.storage;
+            d.sizes = s.sizes;
+            d.strides = s.strides;
+            d.offset = s.offset;
+            d.dtype = s.dtype;
+            d.whole = s.whole;
+            d.cache.reset();
+          })
+      .def("detach", [](const Tensor& t) { return detach_alias(t); })
+      .def("detach_",
+           [](nb::handle self) {
+             const Tensor& t = unwrap(self);
+             t.impl()->grad_fn.reset();
+             t.impl()->requires_grad = false;
+             return nb::borrow(self);
+           })
+      .def("_to",
+           [](const Tensor& t, nb::handle dtype, nb::handle device, bool copy) {
+             return convert_to(t, parse_dtype(dtype), parse_device_arg(device), copy);
+           },
+           nb::arg("dtype").none(), nb::arg("device").none(), nb::arg("copy") = false);
+}
+
+}  // namespace mlxc::py

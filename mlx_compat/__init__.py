@@ -1,0 +1,105 @@
+"""mlx_compat: PyTorch's API on Apple's MLX.
+
+``import mlx_compat as torch`` gives tensors, autograd, ``nn``, ``optim`` and
+``utils.data`` with torch's names, signatures, dtypes and errors.
+"""
+
+from . import _C
+from ._C import (
+    Generator,
+    TensorBase,
+    bfloat16,
+    complex64,
+    default_generator,
+    device,
+    dtype,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
+from ._C import bool as bool  # noqa: A004
+from ._size import Size
+from ._tensor import Tensor
+from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+
+# dtype aliases as torch spells them.
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+cfloat = complex64
+
+_fns = _C._VariableFunctions
+_function_names = [n for n in dir(_fns) if not n.startswith("_")]
+globals().update({n: getattr(_fns, n) for n in _function_names})
+del _fns
+
+
+def get_default_dtype():
+    """The dtype that float factories and Python floats produce (float32 unless changed)."""
+    return _C._get_default_dtype()
+
+
+def set_default_dtype(d):
+    """Sets the default floating-point dtype."""
+    _C._set_default_dtype(d)
+
+
+def is_tensor(obj):
+    """True if ``obj`` is an mlx_compat tensor."""
+    return isinstance(obj, TensorBase)
+
+
+def numel(input):
+    """Number of elements of ``input``."""
+    return input.numel()
+
+
+from . import autograd, nn, optim, utils  # noqa: E402
+
+__all__ = [
+    "Tensor",
+    "Size",
+    "Generator",
+    "device",
+    "dtype",
+    "bool",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "complex64",
+    "float",
+    "double",
+    "half",
+    "long",
+    "int",
+    "short",
+    "cfloat",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "get_default_dtype",
+    "set_default_dtype",
+    "is_tensor",
+    "numel",
+    "default_generator",
+    "autograd",
+    "nn",
+    "optim",
+    "utils",
+    *_function_names,
+]

@@ -1,0 +1,27 @@
+"""Named-tuple results of operators (``torch.return_types``)."""
+
+__all__ = ["max"]
+
+
+def _make(name: str, fields: tuple[str, ...]) -> type:
+    def __new__(cls, values):
+        values = tuple(values)
+        if len(values) != len(fields):
+            raise TypeError(f"torch.return_types.{name} takes a {len(fields)}-sequence")
+        return tuple.__new__(cls, values)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self, strict=True))
+        return f"torch.return_types.{name}(\n{body})"
+
+    def __reduce__(self):
+        return (type(self), (tuple(self),))
+
+    ns = {"__new__": __new__, "__repr__": __repr__, "__reduce__": __reduce__, "__slots__": ()}
+    for i, f in enumerate(fields):
+        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
+    ns["n_fields"] = len(fields)
+    return type(name, (tuple,), ns)
+
+
+max = _make("max", ("values", "indices"))  # noqa: A001
