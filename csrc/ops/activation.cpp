@@ -9,7 +9,7 @@ namespace {
 
 ScalarType softmax_dtype(const Tensor& self, std::optional<ScalarType> dtype, const char* name) {
   const ScalarType st = dtype ? *dtype : self.dtype();
-  MLXC_CHECK(is_floating(st), Runtime, '"', name, "_lastdim_kernel_impl\" not implemented for '",
+  MLXC_CHECK(is_floating(st), NotImplemented, '"', name, "_lastdim_kernel_impl\" not implemented for '",
              scalar_type_name(st), "'");
   return st;
 }

@@ -104,7 +104,7 @@ Tensor host_tensor(const std::vector<T>& v, const IntArray& size, ScalarType st)
 
 ScalarType float_dtype(const TensorOptions& opts, const char* what) {
   const ScalarType st = opts.dtype ? *opts.dtype : default_float_dtype();
-  MLXC_CHECK(is_floating(st), Runtime, '"', what, "\" not implemented for '",
+  MLXC_CHECK(is_floating(st), NotImplemented, '"', what, "\" not implemented for '",
              scalar_type_name(st), "'");
   return st;
 }

@@ -317,12 +317,12 @@ void init_tensor(nb::module_& m) {
            })
       .def("__float__",
            [](const Tensor& t) {
-             MLXC_CHECK(t.numel() == 1, Type, "only one element tensors can be converted to Python scalars");
+             MLXC_CHECK(t.numel() == 1, Value, "only one element tensors can be converted to Python scalars");
              return nb::cast<double>(nb::float_(item_of(t)));
            })
       .def("__int__",
            [](const Tensor& t) {
-             MLXC_CHECK(t.numel() == 1, Type, "only one element tensors can be converted to Python scalars");
+             MLXC_CHECK(t.numel() == 1, Value, "only one element tensors can be converted to Python scalars");
              return nb::int_(item_of(t));
            })
       .def("__index__",

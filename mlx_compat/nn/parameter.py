@@ -34,9 +34,6 @@ class Parameter(torch.Tensor):
         memo[id(self)] = result
         return result
 
-    def __repr__(self):
-        return "Parameter containing:\n" + super().__repr__()
-
     def __reduce_ex__(self, proto):
         # Hooks are never serialised (as in torch): data and the flag only.
         return (_rebuild_parameter, (self.data, self.requires_grad))

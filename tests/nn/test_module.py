@@ -394,3 +394,19 @@ def test_state_dict_hooks():
     m.register_load_state_dict_post_hook(lambda mod, keys: seen.append(tuple(keys)))
     m.load_state_dict(m.state_dict())
     assert seen[-1] == ([], [])
+
+
+def test_forward_hook_always_call_on_error():
+    for lib in (torch, mlx_compat):
+        seen = []
+
+        class Boom(lib.nn.Module):
+            def forward(self, x):
+                raise ValueError("boom")
+
+        mod = Boom()
+        mod.register_forward_hook(lambda m, a, out, seen=seen: seen.append(out), always_call=True)
+        mod.register_forward_hook(lambda m, a, out, seen=seen: seen.append("plain"))
+        with pytest.raises(ValueError, match="boom"):
+            mod(lib.ones(1))
+        assert seen == [None]
