@@ -57,6 +57,19 @@ def is_tensor(obj):
     return isinstance(obj, TensorBase)
 
 
+def typename(obj):
+    """torch.typename: 'torch.FloatTensor' for tensors, else the qualified name."""
+    if isinstance(obj, TensorBase):
+        return obj.type()
+    if hasattr(obj, "__qualname__"):
+        module, name = getattr(obj, "__module__", "") or "", obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        module, name = getattr(obj, "__module__", "") or "", obj.__name__
+    else:
+        module, name = type(obj).__module__ or "", type(obj).__qualname__
+    return name if module in ("", "builtins") else f"{module}.{name}"
+
+
 def numel(input):
     """Number of elements of ``input``."""
     return input.numel()
@@ -96,6 +109,7 @@ __all__ = [
     "set_default_dtype",
     "is_tensor",
     "numel",
+    "typename",
     "default_generator",
     "autograd",
     "nn",

@@ -30,8 +30,10 @@ class Tensor(_C.TensorBase):
     def __iter__(self):
         if self.dim() == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return iter(self.unbind(0)) if hasattr(self, "unbind") else (
-            self[i] for i in range(self.shape[0])
+        return (
+            iter(self.unbind(0))
+            if hasattr(self, "unbind")
+            else (self[i] for i in range(self.shape[0]))
         )
 
     def __array__(self, dtype=None, copy=None):
@@ -39,11 +41,37 @@ class Tensor(_C.TensorBase):
         return arr if dtype is None else arr.astype(dtype, copy=False)
 
     def __reduce_ex__(self, protocol):
-        raise TypeError("pickling tensors is provided by mlx_compat.save")
+        # Rebuilt from a numpy copy of the values; no code is stored.
+        return (
+            _rebuild_tensor,
+            (type(self), _host_values(self), repr(self.dtype), self.requires_grad),
+        )
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        with _C_no_grad():
+            new = self.clone()
+        new = (
+            type(self)._make_subclass(type(self), new, self.requires_grad)
+            if (type(self) is not Tensor)
+            else new.requires_grad_(self.requires_grad and self.is_leaf)
+        )
+        if self.grad is not None:
+            new.grad = self.grad.clone()
+        memo[id(self)] = new
+        if hasattr(self, "__dict__"):
+            import copy
+
+            for k, v in self.__dict__.items():
+                setattr(new, k, copy.deepcopy(v, memo))
+        return new
 
     def __contains__(self, element):
-        return bool((self == element).any()) if hasattr(self, "any") else any(
-            bool(x == element) for x in self.flatten().tolist()
+        return (
+            bool((self == element).any())
+            if hasattr(self, "any")
+            else any(bool(x == element) for x in self.flatten().tolist())
         )
 
     def __rfloordiv__(self, other):
@@ -58,17 +86,22 @@ class Tensor(_C.TensorBase):
         kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        for a in args:
-            if isinstance(a, _C.dtype):
-                dtype = a
-            elif isinstance(a, _C.TensorBase):
-                dtype, device = a.dtype, a.device
-            elif isinstance(a, (str, _C.device, int)):
-                device = a
-            elif isinstance(a, bool):
-                continue
-            else:
-                raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
+        args = list(args)
+        # Leading device (or None), then dtype, then non_blocking/copy flags.
+        if args and isinstance(args[0], _C.TensorBase):
+            other = args.pop(0)
+            dtype, device = other.dtype, other.device
+        elif args and (
+            args[0] is None or isinstance(args[0], (str, _C.device)) or (type(args[0]) is int)
+        ):
+            device = args.pop(0)
+        if args and isinstance(args[0], _C.dtype):
+            dtype = args.pop(0)
+        flags = [a for a in args if isinstance(a, bool)]
+        if len(flags) != len(args) or len(flags) > 2:
+            raise TypeError(f"to() received an invalid combination of arguments: {tuple(args)!r}")
+        if len(flags) == 2:
+            copy = flags[1]
         return self._to(dtype, device, copy)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
@@ -136,5 +169,32 @@ _LEGACY = {
     _C.bool: "BoolTensor",
     _C.complex64: "ComplexFloatTensor",
 }
+
+
+def _host_values(t):
+    v = t.detach()
+    if v.dtype == _C.bfloat16:
+        v = v.float()
+    return v.numpy().copy()
+
+
+def _rebuild_tensor(cls, values, dtype_repr, requires_grad):
+    from . import _C as C
+
+    dtype = getattr(C, dtype_repr.removeprefix("torch."))
+    t = C._VariableFunctions.tensor(values, dtype=dtype)
+    if cls is Tensor:
+        return t.requires_grad_(requires_grad) if requires_grad else t
+    return cls._make_subclass(cls, t, requires_grad)
+
+
+class _C_no_grad:
+    def __enter__(self):
+        self.prev = _C.is_grad_enabled()
+        _C._set_grad_enabled(False)
+
+    def __exit__(self, *exc):
+        _C._set_grad_enabled(self.prev)
+
 
 _C._set_tensor_class(Tensor)

@@ -224,9 +224,7 @@ class _ElementFormatter:
         return text.rjust(self.width)
 
 
-def _complex_renderer(
-    real: _ElementFormatter, imag: _ElementFormatter
-) -> Callable[[complex], str]:
+def _complex_renderer(real: _ElementFormatter, imag: _ElementFormatter) -> Callable[[complex], str]:
     """Build a function printing ``a+bj`` with separate real/imag formatters."""
 
     def render(value: complex) -> str:
@@ -257,11 +255,7 @@ def _summary_values(arr: np.ndarray, edge: int) -> np.ndarray:
         return arr
     if not edge:
         return arr.reshape(-1)[:0]
-    rows = (
-        range(count)
-        if count <= 2 * edge
-        else [*range(edge), *range(count - edge, count)]
-    )
+    rows = range(count) if count <= 2 * edge else [*range(edge), *range(count - edge, count)]
     return np.concatenate([_summary_values(arr[i], edge).reshape(-1) for i in rows])
 
 
@@ -306,9 +300,7 @@ def _render_block(
     else:
         picks = list(range(count))
     parts = [
-        "..."
-        if i is None
-        else _render_block(arr[i], indent + 1, summarize, render, cell_width)
+        "..." if i is None else _render_block(arr[i], indent + 1, summarize, render, cell_width)
         for i in picks
     ]
     joiner = "," + "\n" * (arr.ndim - 1) + " " * (indent + 1)

@@ -88,9 +88,9 @@ def assert_same(ours, theirs, rtol=FWD_RTOL, atol=FWD_ATOL, what="output"):
         else:
             np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=what)
         return
-    assert type(ours) is type(theirs) or (
-        isinstance(ours, float) and isinstance(theirs, float)
-    ), f"{what}: {type(ours)} != {type(theirs)}"
+    assert type(ours) is type(theirs) or (isinstance(ours, float) and isinstance(theirs, float)), (
+        f"{what}: {type(ours)} != {type(theirs)}"
+    )
     if isinstance(theirs, float):
         assert np.isclose(ours, theirs, rtol=rtol, atol=atol), f"{what}: {ours} != {theirs}"
     else:

@@ -206,8 +206,11 @@ ERRORS = [
     ("t_3d", lambda M, a: a.t(), [((2, 3, 4), F)]),
     ("permute_len", lambda M, a: a.permute(1, 0, 2), [((3, 4), F)]),
     ("inplace_int_from_float", lambda M, a: a.add_(1.5), [((3,), "int64")]),
-    ("cross_entropy_target_oob", lambda M, a, t: M.nn.functional.cross_entropy(a, t + 7),
-     [((4, 3), F), ((4,), "int64", 0, 2)]),
+    (
+        "cross_entropy_target_oob",
+        lambda M, a, t: M.nn.functional.cross_entropy(a, t + 7),
+        [((4, 3), F), ((4,), "int64", 0, 2)],
+    ),
     ("randn_int", lambda M: M.randn(3, dtype=M.int64), []),
     ("zeros_negative", lambda M: M.zeros(2, -1), []),
     ("requires_grad_int", lambda M: M.zeros(2, dtype=M.int64).requires_grad_(), []),

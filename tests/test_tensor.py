@@ -29,7 +29,9 @@ def test_tensor_dtype_inference(data):
     assert_same(mlx_compat.tensor(data), torch.tensor(data))
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32", "uint8", "bool"])
+@pytest.mark.parametrize(
+    "dtype", ["float32", "float64", "float16", "int64", "int32", "uint8", "bool"]
+)
 def test_tensor_from_numpy_and_dtype_arg(dtype):
     arr = (RNG.uniform(-5, 5, size=(3, 4)) * 10).astype(dtype)
     assert_same(mlx_compat.tensor(arr), torch.tensor(arr))
@@ -79,9 +81,7 @@ def test_random_streams_match_torch(seed):
     mlx_compat.manual_seed(seed)
     for shape in [(5,), (3, 7), (40,)]:
         np.testing.assert_array_equal(mlx_compat.rand(*shape).numpy(), torch.rand(*shape).numpy())
-    np.testing.assert_array_equal(
-        mlx_compat.randperm(50).numpy(), torch.randperm(50).numpy()
-    )
+    np.testing.assert_array_equal(mlx_compat.randperm(50).numpy(), torch.randperm(50).numpy())
     np.testing.assert_allclose(
         mlx_compat.randn(10).numpy(), torch.randn(10).numpy(), rtol=1e-6, atol=1e-7
     )

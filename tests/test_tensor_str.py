@@ -76,9 +76,7 @@ def _random(rng: np.random.Generator, shape, dtype: str, scale: float = 1.0):
         arr = rng.integers(0, 2, size=shape).astype(bool)
     elif dtype in INT_DTYPES:
         info = np.iinfo(getattr(np, dtype))
-        arr = rng.integers(
-            info.min, info.max, size=shape, endpoint=True, dtype=np.int64
-        )
+        arr = rng.integers(info.min, info.max, size=shape, endpoint=True, dtype=np.int64)
         if rng.random() < 0.5:
             arr = arr % 100
     elif dtype in COMPLEX_DTYPES:
@@ -200,9 +198,7 @@ def test_integer_extremes():
 
 
 @pytest.mark.parametrize("shape", [(0,), (0, 3), (2, 0, 4), (3, 0)], ids=str)
-@pytest.mark.parametrize(
-    "dtype", ["float32", "float64", "int64", "bool", "complex64", "uint8"]
-)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool", "complex64", "uint8"])
 def test_empty(dtype, shape):
     _check(torch.zeros(shape, dtype=getattr(torch, dtype)))
 
@@ -236,9 +232,7 @@ def test_grad_fn_overrides_requires_grad():
 
 @pytest.mark.parametrize("shape", [(2, 3), (5,), (40, 30)], ids=str)
 def test_parameter(shape):
-    param = torch.nn.Parameter(
-        torch.from_numpy(_rng("param", shape).standard_normal(shape))
-    )
+    param = torch.nn.Parameter(torch.from_numpy(_rng("param", shape).standard_normal(shape)))
     got = _ours(param, is_param=True)
     assert got == repr(param)
     frozen = torch.nn.Parameter(torch.ones(2), requires_grad=False)
@@ -262,9 +256,9 @@ def test_device_suffix():
     assert fmt(np.array([1.0, 2.0]), dtype_name="float32", device="cuda:0") == (
         "tensor([1., 2.], device='cuda:0')"
     )
-    assert fmt(
-        np.array([1, 2]), dtype_name="int32", device="cuda:0", requires_grad=False
-    ) == ("tensor([1, 2], device='cuda:0', dtype=torch.int32)")
+    assert fmt(np.array([1, 2]), dtype_name="int32", device="cuda:0", requires_grad=False) == (
+        "tensor([1, 2], device='cuda:0', dtype=torch.int32)"
+    )
     assert fmt(np.zeros((0, 3)), dtype_name="float64", device="mps:0") == (
         "tensor([], device='mps:0', size=(0, 3), dtype=torch.float64)"
     )
@@ -280,9 +274,7 @@ def test_device_suffix():
 
 
 @pytest.mark.parametrize("default", ["float64", "float16", "bfloat16"])
-@pytest.mark.parametrize(
-    "dtype", ["float32", "float64", "complex64", "complex128", "int64"]
-)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128", "int64"])
 def test_default_dtype(default, dtype):
     torch.set_default_dtype(getattr(torch, default))
     _check(_random(_rng("default", default, dtype), (2, 3), dtype))
@@ -294,9 +286,7 @@ def test_default_dtype(default, dtype):
 OPTION_TENSORS = {
     "normal": lambda rng: torch.from_numpy(rng.standard_normal((4, 6))).float(),
     "tiny": lambda rng: torch.from_numpy(rng.standard_normal(9) * 1e-6),
-    "ints": lambda rng: torch.from_numpy(
-        rng.integers(-50, 50, (3, 5)).astype(np.float32)
-    ),
+    "ints": lambda rng: torch.from_numpy(rng.integers(-50, 50, (3, 5)).astype(np.float32)),
     "long": lambda rng: torch.from_numpy(rng.standard_normal(1500)).float(),
     "cube": lambda rng: torch.from_numpy(rng.standard_normal((12, 12, 12)) * 100),
     "complex": lambda rng: torch.from_numpy(rng.standard_normal((3, 4)) + 2j),
@@ -383,9 +373,7 @@ def test_printoptions_context_manager():
 
 
 def test_bfloat16_rounds_float32_input():
-    values = np.array(
-        [1.00390625, 3.14159, -2.71828, 1e-3, 65504.0, math.nan], np.float32
-    )
+    values = np.array([1.00390625, 3.14159, -2.71828, 1e-3, 65504.0, math.nan], np.float32)
     expected = repr(torch.from_numpy(values).to(torch.bfloat16))
     assert _tensor_str.format_tensor(values, dtype_name="bfloat16") == expected
 

@@ -98,12 +98,14 @@ TensorList run_backward(const TensorList& roots, const TensorList& grad_roots, b
     const Tensor& t = inputs[i];
     Edge e = gradient_edge(t);
     if (!e.valid()) {
-      MLXC_CHECK(allow_unused || !accumulate, Runtime, "One of the differentiated Tensors does not require grad");
+      MLXC_CHECK(allow_unused || !accumulate, Runtime,
+                 "One of the differentiated Tensors does not require grad");
       MLXC_CHECK(!accumulate || t.requires_grad(), Runtime,
                  "One of the differentiated Tensors does not require grad");
     }
     if (!accumulate) {
-      MLXC_CHECK(t.requires_grad(), Runtime, "One of the differentiated Tensors does not require grad");
+      MLXC_CHECK(t.requires_grad(), Runtime,
+                 "One of the differentiated Tensors does not require grad");
     }
     input_edges.push_back(e);
     if (e.valid()) targets.insert(e.fn.get());

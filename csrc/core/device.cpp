@@ -46,7 +46,9 @@ Device parse_device(const std::string& spec, int index) {
     bool ok = !num.empty();
     for (char c : num) ok = ok && std::isdigit(static_cast<unsigned char>(c));
     MLXC_CHECK(ok, Runtime, "Invalid device string: '", spec, "'");
-    MLXC_CHECK(index < 0, Runtime, "type (string) must not include an index because index was passed explicitly: ", spec);
+    MLXC_CHECK(
+        index < 0, Runtime,
+        "type (string) must not include an index because index was passed explicitly: ", spec);
     idx = std::stoi(num);
   }
   Device d;
@@ -86,8 +88,8 @@ Device resolve_device(const Device& d) {
          "The MPS backend is not available: this build of MLX has no Metal device");
   }
   const int idx = d.index < 0 ? 0 : d.index;
-  MLXC_CHECK(idx < device_count(d.type), Runtime,
-             "CUDA error: invalid device ordinal (device ", idx, " of ", device_count(d.type), ")");
+  MLXC_CHECK(idx < device_count(d.type), Runtime, "CUDA error: invalid device ordinal (device ",
+             idx, " of ", device_count(d.type), ")");
   return Device{d.type, idx};
 }
 

@@ -15,11 +15,16 @@ struct DtypeInfo {
 };
 
 const DtypeInfo kInfo[kNumScalarTypes] = {
-    {"uint8", "ByteTensor", mx::uint8},       {"int8", "CharTensor", mx::int8},
-    {"int16", "ShortTensor", mx::int16},      {"int32", "IntTensor", mx::int32},
-    {"int64", "LongTensor", mx::int64},       {"float16", "HalfTensor", mx::float16},
-    {"float32", "FloatTensor", mx::float32},  {"float64", "DoubleTensor", mx::float64},
-    {"complex64", "ComplexFloatTensor", mx::complex64}, {"bool", "BoolTensor", mx::bool_},
+    {"uint8", "ByteTensor", mx::uint8},
+    {"int8", "CharTensor", mx::int8},
+    {"int16", "ShortTensor", mx::int16},
+    {"int32", "IntTensor", mx::int32},
+    {"int64", "LongTensor", mx::int64},
+    {"float16", "HalfTensor", mx::float16},
+    {"float32", "FloatTensor", mx::float32},
+    {"float64", "DoubleTensor", mx::float64},
+    {"complex64", "ComplexFloatTensor", mx::complex64},
+    {"bool", "BoolTensor", mx::bool_},
     {"bfloat16", "BFloat16Tensor", mx::bfloat16},
 };
 
@@ -96,8 +101,7 @@ bool can_cast(ScalarType from, ScalarType to) {
 ScalarType default_float_dtype() { return g_default_float.load(std::memory_order_relaxed); }
 
 void set_default_float_dtype(ScalarType t) {
-  MLXC_CHECK(is_floating(t), Type,
-             "only floating-point types are supported as the default type");
+  MLXC_CHECK(is_floating(t), Type, "only floating-point types are supported as the default type");
   g_default_float.store(t, std::memory_order_relaxed);
 }
 

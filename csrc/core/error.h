@@ -39,8 +39,8 @@ template <typename... Args>
 }  // namespace mlxc
 
 // Raise a torch-style error of the given kind unless `cond` holds.
-#define MLXC_CHECK(cond, kind, ...) \
-  do {                              \
-    if (!(cond)) [[unlikely]]       \
+#define MLXC_CHECK(cond, kind, ...)                       \
+  do {                                                    \
+    if (!(cond)) [[unlikely]]                             \
       ::mlxc::fail(::mlxc::ErrorKind::kind, __VA_ARGS__); \
   } while (0)

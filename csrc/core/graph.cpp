@@ -73,9 +73,9 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
     fail(ErrorKind::Runtime,
          "one of the variables needed for gradient computation has been modified by an inplace "
          "operation: [",
-         type_str(dtype_, to_int_array(value_->shape())), "], which is output ", output_nr_,
-         " of ", owner ? owner->name() : std::string("a node"), ", is at version ",
-         storage_->version, "; expected version ", saved_version_,
+         type_str(dtype_, to_int_array(value_->shape())), "], which is output ", output_nr_, " of ",
+         owner ? owner->name() : std::string("a node"), ", is at version ", storage_->version,
+         "; expected version ", saved_version_,
          " instead. Hint: the backtrace further above can be found by enabling anomaly "
          "detection with torch.autograd.set_detect_anomaly(True).");
   }
@@ -109,8 +109,9 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   if (!l.grad) {
     // A fresh storage over the same immutable array: later in-place
     // accumulation must not write into a tensor the caller still holds.
-    l.grad = GradMode::is_enabled() ? g.impl_ptr()
-                                    : Tensor::from_array(g.value(), g.dtype(), g.device()).impl_ptr();
+    l.grad = GradMode::is_enabled()
+                 ? g.impl_ptr()
+                 : Tensor::from_array(g.value(), g.dtype(), g.device()).impl_ptr();
   } else if (GradMode::is_enabled()) {
     l.grad = grad_add(Tensor(l.grad), g).impl_ptr();
   } else {

@@ -34,8 +34,8 @@ struct Node : std::enable_shared_from_this<Node> {
 
   std::vector<Edge> next_edges;
   std::vector<ScalarType> input_dtypes;  // dtype of each forward input (grads are cast to it)
-  uint32_t num_outputs = 1;  // number of forward outputs (gradients flowing in)
-  uint64_t sequence_nr;      // creation order; later nodes run first
+  uint32_t num_outputs = 1;              // number of forward outputs (gradients flowing in)
+  uint64_t sequence_nr;                  // creation order; later nodes run first
 };
 
 // A value saved for backward. It keeps the MLX array (immutable, so later

@@ -46,8 +46,8 @@ int64_t Tensor::size(int64_t d) const {
   const int64_t n = dim();
   if (d < 0) d += n;
   MLXC_CHECK(d >= 0 && d < std::max<int64_t>(n, 1), Index,
-             "Dimension out of range (expected to be in range of [", -std::max<int64_t>(n, 1),
-             ", ", std::max<int64_t>(n, 1) - 1, "], but got ", d, ")");
+             "Dimension out of range (expected to be in range of [", -std::max<int64_t>(n, 1), ", ",
+             std::max<int64_t>(n, 1) - 1, "], but got ", d, ")");
   return n == 0 ? 1 : impl_->sizes[d];
 }
 

@@ -9,8 +9,8 @@ namespace {
 
 ScalarType softmax_dtype(const Tensor& self, std::optional<ScalarType> dtype, const char* name) {
   const ScalarType st = dtype ? *dtype : self.dtype();
-  MLXC_CHECK(is_floating(st), NotImplemented, '"', name, "_lastdim_kernel_impl\" not implemented for '",
-             scalar_type_name(st), "'");
+  MLXC_CHECK(is_floating(st), NotImplemented, '"', name,
+             "_lastdim_kernel_impl\" not implemented for '", scalar_type_name(st), "'");
   return st;
 }
 
@@ -38,9 +38,8 @@ Tensor log_softmax(const Tensor& self, int64_t dim, std::optional<ScalarType> dt
   const int64_t d = wrap_dim(dim, self.dim());
   Tensor in = dtype ? to_dtype(self, st) : self;
   mx::array x = in.value();
-  mx::array out = self.dim() == 0
-                      ? mx::zeros_like(x)
-                      : mx::subtract(x, mx::logsumexp(x, static_cast<int>(d), true));
+  mx::array out = self.dim() == 0 ? mx::zeros_like(x)
+                                  : mx::subtract(x, mx::logsumexp(x, static_cast<int>(d), true));
   Tensor result = make_result(out, st, {&in});
   if (!needs_grad({&in})) return result;
   auto node = make_node("LogSoftmaxBackward0", {&in}, [d](FnNode& n, TensorList& gs) {

@@ -33,8 +33,12 @@ void accumulate(std::optional<ScalarType>& acc, ScalarType t) {
 
 }  // namespace
 
-Tensor wrapped_scalar(double v) { return make_wrapped(mx::array(v, mx::float64), ScalarType::Float64); }
-Tensor wrapped_scalar(int64_t v) { return make_wrapped(mx::array(v, mx::int64), ScalarType::Int64); }
+Tensor wrapped_scalar(double v) {
+  return make_wrapped(mx::array(v, mx::float64), ScalarType::Float64);
+}
+Tensor wrapped_scalar(int64_t v) {
+  return make_wrapped(mx::array(v, mx::int64), ScalarType::Int64);
+}
 Tensor wrapped_scalar(bool v) { return make_wrapped(mx::array(v, mx::bool_), ScalarType::Bool); }
 Tensor wrapped_scalar(std::complex<double> v) {
   return make_wrapped(mx::array(std::complex<float>(v), mx::complex64), ScalarType::Complex64);
@@ -67,9 +71,7 @@ ScalarType result_type(TensorRefs tensors) {
   return r ? *r : default_float_dtype();
 }
 
-ScalarType to_float_dtype(ScalarType t) {
-  return is_integral(t, true) ? default_float_dtype() : t;
-}
+ScalarType to_float_dtype(ScalarType t) { return is_integral(t, true) ? default_float_dtype() : t; }
 
 double item_double(const mx::array& a) {
   mx::array f = mx::astype(a, mx::float64);

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/graph.h"
 #include "core/grad_mode.h"
+#include "core/graph.h"
 #include "core/tensor.h"
 #include "mlx/ops.h"
 

@@ -58,16 +58,17 @@ Tensor arange(double start, double end, double step, bool any_float, const Tenso
              " -> ", end);
   MLXC_CHECK((step > 0 && end >= start) || (step < 0 && end <= start), Runtime,
              "upper bound and larger bound inconsistent with step sign");
-  const ScalarType st = opts.dtype ? *opts.dtype : (any_float ? default_float_dtype() : ScalarType::Int64);
+  const ScalarType st =
+      opts.dtype ? *opts.dtype : (any_float ? default_float_dtype() : ScalarType::Int64);
   const double n = std::ceil((end - start) / step);
   const int64_t count = static_cast<int64_t>(n);
   mx::array idx = mx::arange(0.0, static_cast<double>(count), 1.0, mx::float64);
-  mx::array vals = is_integral(st, true) && !any_float
-                       ? mx::add(mx::multiply(mx::astype(idx, mx::int64),
-                                              mx::array(static_cast<int64_t>(step), mx::int64)),
-                                 mx::array(static_cast<int64_t>(start), mx::int64))
-                       : mx::add(mx::multiply(idx, mx::array(step, mx::float64)),
-                                 mx::array(start, mx::float64));
+  mx::array vals =
+      is_integral(st, true) && !any_float
+          ? mx::add(mx::multiply(mx::astype(idx, mx::int64),
+                                 mx::array(static_cast<int64_t>(step), mx::int64)),
+                    mx::array(static_cast<int64_t>(start), mx::int64))
+          : mx::add(mx::multiply(idx, mx::array(step, mx::float64)), mx::array(start, mx::float64));
   return finish_factory(make_result(mx::astype(vals, to_mlx(st)), st, {}), opts);
 }
 

@@ -19,8 +19,9 @@ mx::array raw_matmul(const mx::array& a, const mx::array& b, ScalarType st) {
 }
 
 void check_same_dtype(const Tensor& a, const Tensor& b, const char* what) {
-  MLXC_CHECK(a.dtype() == b.dtype(), Runtime, "expected ", what, " to have the same dtype, but got: ",
-             scalar_type_name(a.dtype()), " != ", scalar_type_name(b.dtype()));
+  MLXC_CHECK(a.dtype() == b.dtype(), Runtime, "expected ", what,
+             " to have the same dtype, but got: ", scalar_type_name(a.dtype()),
+             " != ", scalar_type_name(b.dtype()));
 }
 
 std::string shape_x(const IntArray& s) {
@@ -56,9 +57,8 @@ Tensor bmm(const Tensor& self, const Tensor& mat2) {
   MLXC_CHECK(self.dim() == 3, Runtime, "batch1 must be a 3D tensor");
   MLXC_CHECK(mat2.dim() == 3, Runtime, "batch2 must be a 3D tensor");
   MLXC_CHECK(self.sizes()[0] == mat2.sizes()[0] && self.sizes()[2] == mat2.sizes()[1], Runtime,
-             "Expected size for first two dimensions of batch2 tensor to be: [",
-             self.sizes()[0], ", ", self.sizes()[2], "] but got: [", mat2.sizes()[0], ", ",
-             mat2.sizes()[1], "].");
+             "Expected size for first two dimensions of batch2 tensor to be: [", self.sizes()[0],
+             ", ", self.sizes()[2], "] but got: [", mat2.sizes()[0], ", ", mat2.sizes()[1], "].");
   check_same_dtype(self, mat2, "batch1 and batch2");
   const ScalarType st = self.dtype();
   Tensor result = make_result(raw_matmul(self.value(), mat2.value(), st), st, {&self, &mat2});
@@ -96,12 +96,12 @@ Tensor mv(const Tensor& self, const Tensor& vec) {
 }
 
 Tensor dot(const Tensor& self, const Tensor& other) {
-  MLXC_CHECK(self.dim() == 1 && other.dim() == 1, Runtime,
-             "1D tensors expected, but got ", self.dim(), "D and ", other.dim(), "D tensors");
+  MLXC_CHECK(self.dim() == 1 && other.dim() == 1, Runtime, "1D tensors expected, but got ",
+             self.dim(), "D and ", other.dim(), "D tensors");
   MLXC_CHECK(self.sizes()[0] == other.sizes()[0], Runtime,
-             "inconsistent tensor size, expected tensor [", self.sizes()[0],
-             "] and src [", other.sizes()[0], "] to have the same number of elements, but got ",
-             self.sizes()[0], " and ", other.sizes()[0], " elements respectively");
+             "inconsistent tensor size, expected tensor [", self.sizes()[0], "] and src [",
+             other.sizes()[0], "] to have the same number of elements, but got ", self.sizes()[0],
+             " and ", other.sizes()[0], " elements respectively");
   check_same_dtype(self, other, "both vectors");
   const ScalarType st = self.dtype();
   mx::array out = mx::reshape(
@@ -140,7 +140,8 @@ Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, const 
     if (b != 1.0) c = mx::multiply(c, cast(beta, st));
     out = mx::add(c, prod);
   }
-  Tensor result = make_result(mx::broadcast_to(out, to_shape(out_sizes)), st, {&input, &mat1, &mat2});
+  Tensor result =
+      make_result(mx::broadcast_to(out, to_shape(out_sizes)), st, {&input, &mat1, &mat2});
   if (!needs_grad({&input, &mat1, &mat2})) return result;
   auto node = make_node("AddmmBackward0", {&input, &mat1, &mat2},
                         [in = input.sizes(), alpha, beta, a, b](FnNode& n, TensorList& gs) {
@@ -164,8 +165,9 @@ Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, const 
 
 Tensor matmul(const Tensor& self, const Tensor& other) {
   const int64_t d1 = self.dim(), d2 = other.dim();
-  MLXC_CHECK(d1 > 0 && d2 > 0, Runtime, "both arguments to matmul need to be at least 1D, but they are ",
-             d1, "D and ", d2, "D");
+  MLXC_CHECK(d1 > 0 && d2 > 0, Runtime,
+             "both arguments to matmul need to be at least 1D, but they are ", d1, "D and ", d2,
+             "D");
   if (d1 == 1 && d2 == 1) return dot(self, other);
   if (d1 == 2 && d2 == 1) return mv(self, other);
   if (d1 == 1 && d2 == 2) return squeeze(mm(unsqueeze(self, 0), other), std::vector<int64_t>{0});

@@ -54,8 +54,8 @@ Tensor reduce_loss(const Tensor& per, Reduction reduction) {
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
                 Reduction reduction, int64_t ignore_index) {
   MLXC_CHECK(input.dim() >= 1, Value, "Expected 1 or more dimensions (got ", input.dim(), ")");
-  MLXC_CHECK(is_integral(target.dtype(), false), Runtime,
-             "expected scalar type Long but found ", scalar_type_name(target.dtype()));
+  MLXC_CHECK(is_integral(target.dtype(), false), Runtime, "expected scalar type Long but found ",
+             scalar_type_name(target.dtype()));
   const bool batched = input.dim() >= 2;
   const int64_t n_classes = input.sizes()[batched ? 1 : 0];
   if (batched) {
@@ -69,10 +69,10 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
                "0D or 1D target tensor expected, multi-target not supported");
   }
   if (weight.defined()) {
-    MLXC_CHECK(weight.numel() == n_classes, Runtime,
-               "weight tensor should be defined either for all ", n_classes,
-               " classes or no classes but got weight tensor of shape: ",
-               sizes_str(weight.sizes()));
+    MLXC_CHECK(
+        weight.numel() == n_classes, Runtime, "weight tensor should be defined either for all ",
+        n_classes,
+        " classes or no classes but got weight tensor of shape: ", sizes_str(weight.sizes()));
   }
   check_targets(target, n_classes, ignore_index);
   // Per-element loss: -w[t] * input[..., t], zero where t == ignore_index.
@@ -82,9 +82,10 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   mx::array keep = mx::not_equal(tv, mx::array(ignore_index, mx::int64));
   mx::array safe = mx::where(keep, tv, mx::zeros_like(tv));
   Tensor idx = make_result(mx::expand_dims(safe, 1), ScalarType::Int64, {&target});
-  Tensor w_elem = weight.defined()
-                      ? make_result(mx::take(weight.value(), safe), weight.dtype(), {&weight})
-                      : make_result(mx::ones(safe.shape(), to_mlx(input.dtype())), input.dtype(), {});
+  Tensor w_elem =
+      weight.defined()
+          ? make_result(mx::take(weight.value(), safe), weight.dtype(), {&weight})
+          : make_result(mx::ones(safe.shape(), to_mlx(input.dtype())), input.dtype(), {});
   w_elem = make_result(mx::where(keep, w_elem.value(), mx::zeros_like(w_elem.value())),
                        w_elem.dtype(), {&w_elem});
   // Gather the target log-probabilities through a differentiable op.
@@ -92,11 +93,13 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
     mx::array v = mx::squeeze(mx::take_along_axis(x.value(), idx.value(), 1), 1);
     Tensor r = make_result(v, x.dtype(), {&x});
     if (!needs_grad({&x})) return r;
-    auto node = make_node("GatherBackward0", {&x}, [sizes = x.sizes(), idx](FnNode&, TensorList& gs) {
-      mx::array base = mx::zeros(to_shape(sizes), to_mlx(gs[0].dtype()));
-      mx::array out = mx::put_along_axis(base, idx.value(), mx::expand_dims(gs[0].value(), 1), 1);
-      return TensorList{make_result(out, gs[0].dtype(), {&gs[0]})};
-    });
+    auto node =
+        make_node("GatherBackward0", {&x}, [sizes = x.sizes(), idx](FnNode&, TensorList& gs) {
+          mx::array base = mx::zeros(to_shape(sizes), to_mlx(gs[0].dtype()));
+          mx::array out =
+              mx::put_along_axis(base, idx.value(), mx::expand_dims(gs[0].value(), 1), 1);
+          return TensorList{make_result(out, gs[0].dtype(), {&gs[0]})};
+        });
     return with_history(r, node);
   }();
   Tensor per = neg(mul(picked, w_elem));
@@ -104,6 +107,35 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   Tensor total = sum(per);
   if (reduction == Reduction::Sum) return total;
   return div(total, sum(w_elem));
+}
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  const ScalarType st = result_type({&input, &target});
+  MLXC_CHECK(is_floating(st), NotImplemented, "\"mse_cpu\" not implemented for '",
+             scalar_type_name(st), "'");
+  const IntArray shape = broadcast_sizes(input.sizes(), target.sizes());
+  mx::array d = mx::subtract(cast(input, st), cast(target, st));
+  mx::array per = mx::square(d);
+  mx::array out = reduction == Reduction::None  ? per
+                  : reduction == Reduction::Sum ? mx::sum(per)
+                                                : mx::mean(per);
+  Tensor result = make_result(out, st, {&input, &target});
+  if (!needs_grad({&input, &target})) return result;
+  int64_t n = 1;
+  for (auto s : shape) n *= s;
+  auto node =
+      make_node("MseLossBackward0", {&input, &target}, [reduction, n](FnNode& nd, TensorList& gs) {
+        Tensor x = nd.saved(0), y = nd.saved(1);
+        double scale = reduction == Reduction::Mean ? 2.0 / static_cast<double>(n) : 2.0;
+        Tensor gi = mul(mul(sub(x, y), scale), gs[0]);
+        TensorList r(2);
+        if (nd.needs_input_grad(0)) r[0] = sum_to(gi, x.sizes());
+        if (nd.needs_input_grad(1)) r[1] = sum_to(neg(gi), y.sizes());
+        return r;
+      });
+  node->save(input);
+  node->save(target);
+  return with_history(result, node);
 }
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
@@ -114,9 +146,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   Tensor logp = log_softmax(input, class_dim);
   if (is_floating(target.dtype())) {
     // Class probabilities.
-    MLXC_CHECK(target.sizes() == input.sizes(), Runtime,
-               "Expected target size ", sizes_str(input.sizes()), ", got ",
-               sizes_str(target.sizes()));
+    MLXC_CHECK(target.sizes() == input.sizes(), Runtime, "Expected target size ",
+               sizes_str(input.sizes()), ", got ", sizes_str(target.sizes()));
     Tensor tgt = target;
     const double c = static_cast<double>(input.sizes()[class_dim]);
     if (label_smoothing > 0) tgt = add(mul(tgt, 1.0 - label_smoothing), label_smoothing / c);
@@ -127,7 +158,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
       prod = mul(prod, reshape(weight, wshape));
     }
     Tensor per = neg(sum(prod, std::vector<int64_t>{class_dim}));
-    if (reduction == Reduction::Mean && input.dim() > 1) return div(sum(per), static_cast<double>(input.sizes()[0]));
+    if (reduction == Reduction::Mean && input.dim() > 1)
+      return div(sum(per), static_cast<double>(input.sizes()[0]));
     return reduce_loss(per, reduction);
   }
   Tensor nll = nll_loss(logp, target, weight, reduction, ignore_index);

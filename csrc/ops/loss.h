@@ -10,6 +10,7 @@ enum class Reduction : int { None = 0, Mean = 1, Sum = 2 };
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
                 Reduction reduction, int64_t ignore_index);
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction);
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
                      Reduction reduction, int64_t ignore_index, double label_smoothing);
 

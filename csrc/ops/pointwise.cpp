@@ -56,7 +56,8 @@ Tensor add_impl(const Tensor& a, const Tensor& b, const Tensor& alpha, bool nega
   return with_history(result, node);
 }
 
-Tensor compare(const Tensor& a, const Tensor& b, mx::array (*fn)(const mx::array&, const mx::array&, mx::StreamOrDevice)) {
+Tensor compare(const Tensor& a, const Tensor& b,
+               mx::array (*fn)(const mx::array&, const mx::array&, mx::StreamOrDevice)) {
   const ScalarType st = result_type({&a, &b});
   return make_result(fn(cast(a, st), cast(b, st), {}), ScalarType::Bool, {&a, &b});
 }
@@ -91,7 +92,7 @@ Tensor extremum(const Tensor& a, const Tensor& b, bool is_max) {
 
 }  // namespace
 
-#define MLXC_DEFINE_UNARY(name, node_name, rule, fwd, bwd, uses_self, uses_result)         \
+#define MLXC_DEFINE_UNARY(name, node_name, rule, fwd, bwd, uses_self, uses_result)          \
   Tensor name(const Tensor& self) {                                                         \
     const ScalarType st = unary_dtype_##rule(self.dtype());                                 \
     mx::array x = cast(self, st);                                                           \
@@ -155,7 +156,8 @@ Tensor div(const Tensor& a, const Tensor& b) {
     Tensor self = n.saved(0), other = n.saved(1);
     TensorList r(2);
     if (n.needs_input_grad(0)) r[0] = sum_to(div(gs[0], other), self.sizes());
-    if (n.needs_input_grad(1)) r[1] = sum_to(neg(mul(gs[0], div(div(self, other), other))), other.sizes());
+    if (n.needs_input_grad(1))
+      r[1] = sum_to(neg(mul(gs[0], div(div(self, other), other))), other.sizes());
     return r;
   });
   node->save(a);
@@ -238,14 +240,13 @@ Tensor threshold_backward(const Tensor& g, const Tensor& self, double threshold)
   mx::array gv = g.value();
   Tensor result = make_result(mx::where(mask, mx::zeros_like(gv), gv), g.dtype(), {&g, &self});
   if (!needs_grad({&g, &self})) return result;
-  auto node = make_node("ThresholdBackwardBackward0", {&g, &self},
-                        [threshold](FnNode& n, TensorList& gs) {
-                          TensorList r(2);
-                          if (n.needs_input_grad(0))
-                            r[0] = threshold_backward(gs[0], n.saved(0), threshold);
-                          if (n.needs_input_grad(1)) r[1] = zeros_like(gs[0]);
-                          return r;
-                        });
+  auto node =
+      make_node("ThresholdBackwardBackward0", {&g, &self}, [threshold](FnNode& n, TensorList& gs) {
+        TensorList r(2);
+        if (n.needs_input_grad(0)) r[0] = threshold_backward(gs[0], n.saved(0), threshold);
+        if (n.needs_input_grad(1)) r[1] = zeros_like(gs[0]);
+        return r;
+      });
   node->save(self);
   return with_history(result, node);
 }
@@ -300,9 +301,8 @@ const Tensor& apply_inplace(const Tensor& self, const Tensor& result, bool check
   const bool grad_on = GradMode::is_enabled();
   MLXC_CHECK(!(grad_on && self.is_leaf() && self.impl()->requires_grad), Runtime,
              "a leaf Variable that requires grad is being used in an in-place operation.");
-  MLXC_CHECK(result.sizes() == self.sizes(), Runtime, "output with shape ",
-             sizes_str(self.sizes()), " doesn't match the broadcast shape ",
-             sizes_str(result.sizes()));
+  MLXC_CHECK(result.sizes() == self.sizes(), Runtime, "output with shape ", sizes_str(self.sizes()),
+             " doesn't match the broadcast shape ", sizes_str(result.sizes()));
   MLXC_CHECK(!check_cast || can_cast(result.dtype(), self.dtype()), Runtime, "result type ",
              scalar_type_name(result.dtype()), " can't be cast to the desired output type ",
              scalar_type_name(self.dtype()));
@@ -339,8 +339,6 @@ const Tensor& fill_(const Tensor& self, const Tensor& value) {
   return apply_inplace(self, filled);
 }
 
-const Tensor& zero_(const Tensor& self) {
-  return apply_inplace(self, zeros_like(self));
-}
+const Tensor& zero_(const Tensor& self) { return apply_inplace(self, zeros_like(self)); }
 
 }  // namespace mlxc

@@ -126,7 +126,8 @@ Tensor sample_normal_tensor(const IntArray& size, Generator& g, ScalarType st, d
                             double std) {
   std::lock_guard<std::mutex> lock(g.mutex);
   const int64_t n = numel_of(size);
-  if (st == ScalarType::Float64) return host_tensor(sample_normal<double>(g, n, mean, std), size, st);
+  if (st == ScalarType::Float64)
+    return host_tensor(sample_normal<double>(g, n, mean, std), size, st);
   return host_tensor(sample_normal<float>(g, n, static_cast<float>(mean), static_cast<float>(std)),
                      size, st);
 }
@@ -170,7 +171,8 @@ Tensor randperm(int64_t n, const GenPtr& gen, const TensorOptions& opts) {
   for (int64_t i = 0; i < n; ++i) r[i] = i;
   for (int64_t i = 0; i + 1 < n; ++i) {
     const uint64_t span = static_cast<uint64_t>(n - i);
-    const int64_t z = static_cast<int64_t>(n < (1LL << 32) / 20 ? g.random() % span : g.random64() % span);
+    const int64_t z =
+        static_cast<int64_t>(n < (1LL << 32) / 20 ? g.random() % span : g.random64() % span);
     std::swap(r[i], r[z + i]);
   }
   mx::array a(r.begin(), mx::Shape{static_cast<int32_t>(n)}, mx::int64);
@@ -178,8 +180,8 @@ Tensor randperm(int64_t n, const GenPtr& gen, const TensorOptions& opts) {
 }
 
 const Tensor& uniform_(const Tensor& self, double from, double to, const GenPtr& gen) {
-  MLXC_CHECK(from <= to, Runtime, "uniform_ expects to return a [from, to) range, but found from=",
-             from, " > to=", to);
+  MLXC_CHECK(from <= to, Runtime,
+             "uniform_ expects to return a [from, to) range, but found from=", from, " > to=", to);
   Tensor s = sample_uniform(self.sizes(), gen_or_default(gen), self.dtype(), from, to);
   return apply_inplace(self, s);
 }

@@ -22,8 +22,7 @@ std::vector<int> reduce_axes(const Tensor& self, const OptDims& dims) {
 }
 
 // Brings a reduced gradient back to the input's shape.
-Tensor expand_reduced(const Tensor& g, const IntArray& sizes, std::vector<int> axes,
-                      bool keepdim) {
+Tensor expand_reduced(const Tensor& g, const IntArray& sizes, std::vector<int> axes, bool keepdim) {
   Tensor r = g;
   if (!keepdim && !sizes.empty()) {
     std::sort(axes.begin(), axes.end());
@@ -41,7 +40,8 @@ int64_t count_over(const Tensor& self, const std::vector<int>& axes) {
 }  // namespace
 
 Tensor sum(const Tensor& self, const OptDims& dims, bool keepdim, std::optional<ScalarType> dtype) {
-  const ScalarType st = dtype ? *dtype : (is_integral(self.dtype(), true) ? ScalarType::Int64 : self.dtype());
+  const ScalarType st =
+      dtype ? *dtype : (is_integral(self.dtype(), true) ? ScalarType::Int64 : self.dtype());
   auto axes = reduce_axes(self, dims);
   mx::array x = cast(self, st);
   Tensor result = make_result(axes.empty() ? x : mx::sum(x, axes, keepdim), st, {&self});
@@ -53,21 +53,24 @@ Tensor sum(const Tensor& self, const OptDims& dims, bool keepdim, std::optional<
   return with_history(result, node);
 }
 
-Tensor mean(const Tensor& self, const OptDims& dims, bool keepdim, std::optional<ScalarType> dtype) {
+Tensor mean(const Tensor& self, const OptDims& dims, bool keepdim,
+            std::optional<ScalarType> dtype) {
   const ScalarType in = dtype ? *dtype : self.dtype();
-  MLXC_CHECK(is_floating(in) || is_complex(in), Runtime,
-             "mean(): could not infer output dtype. ",
-             dtype ? "Optional" : "Input", " dtype must be either a floating point or complex "
-             "dtype. Got: ", scalar_type_name(in));
+  MLXC_CHECK(is_floating(in) || is_complex(in), Runtime, "mean(): could not infer output dtype. ",
+             dtype ? "Optional" : "Input",
+             " dtype must be either a floating point or complex "
+             "dtype. Got: ",
+             scalar_type_name(in));
   auto axes = reduce_axes(self, dims);
   mx::array x = cast(self, in);
   Tensor result = make_result(axes.empty() ? x : mx::mean(x, axes, keepdim), in, {&self});
   if (!needs_grad({&self})) return result;
   const int64_t n = count_over(self, axes);
-  auto node = make_node(dims ? "MeanBackward1" : "MeanBackward0", {&self},
-                        [sizes = self.sizes(), axes, keepdim, n](FnNode&, TensorList& gs) {
-                          return TensorList{expand_reduced(div(gs[0], static_cast<double>(n)), sizes, axes, keepdim)};
-                        });
+  auto node = make_node(
+      dims ? "MeanBackward1" : "MeanBackward0", {&self},
+      [sizes = self.sizes(), axes, keepdim, n](FnNode&, TensorList& gs) {
+        return TensorList{expand_reduced(div(gs[0], static_cast<double>(n)), sizes, axes, keepdim)};
+      });
   return with_history(result, node);
 }
 
@@ -112,7 +115,8 @@ Tensor select_scatter_backward(const Tensor& g, const Tensor& indices, int64_t d
   if (!needs_grad({&g})) return result;
   auto node = make_node("ValueSelectingReductionBackwardBackward0", {&g},
                         [dim, keepdim, ik](FnNode&, TensorList& gs) {
-                          mx::array v = mx::take_along_axis(gs[0].value(), ik.value(), static_cast<int>(dim));
+                          mx::array v =
+                              mx::take_along_axis(gs[0].value(), ik.value(), static_cast<int>(dim));
                           Tensor r = make_result(v, gs[0].dtype(), {&gs[0]});
                           return TensorList{keepdim ? r : squeeze(r, std::vector<int64_t>{dim})};
                         });
@@ -123,9 +127,10 @@ Tensor select_scatter_backward(const Tensor& g, const Tensor& indices, int64_t d
 
 std::pair<Tensor, Tensor> max_dim(const Tensor& self, int64_t dim, bool keepdim) {
   const int64_t d = wrap_dim(dim, self.dim());
-  if (self.dim() == 0) return {clone(self), make_result(mx::zeros({}, mx::int64), ScalarType::Int64, {})};
-  MLXC_CHECK(self.sizes()[d] > 0, Index,
-             "max(): Expected reduction dim ", d, " to have non-zero size.");
+  if (self.dim() == 0)
+    return {clone(self), make_result(mx::zeros({}, mx::int64), ScalarType::Int64, {})};
+  MLXC_CHECK(self.sizes()[d] > 0, Index, "max(): Expected reduction dim ", d,
+             " to have non-zero size.");
   mx::array x = self.value();
   mx::array idx = argmax_axis(x, static_cast<int>(d), true);
   mx::array vals = mx::take_along_axis(x, idx, static_cast<int>(d));
@@ -136,10 +141,11 @@ std::pair<Tensor, Tensor> max_dim(const Tensor& self, int64_t dim, bool keepdim)
   Tensor values = make_result(vals, self.dtype(), {&self});
   Tensor indices = make_result(idx, ScalarType::Int64, {&self});
   if (!needs_grad({&self})) return {values, indices};
-  auto node = make_node("MaxBackward0", {&self},
-                        [d, keepdim, sizes = self.sizes(), indices](FnNode&, TensorList& gs) {
-                          return TensorList{select_scatter_backward(gs[0], indices, d, sizes, keepdim)};
-                        });
+  auto node =
+      make_node("MaxBackward0", {&self},
+                [d, keepdim, sizes = self.sizes(), indices](FnNode&, TensorList& gs) {
+                  return TensorList{select_scatter_backward(gs[0], indices, d, sizes, keepdim)};
+                });
   set_history(values, node);
   return {values, indices};
 }

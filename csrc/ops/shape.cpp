@@ -54,8 +54,8 @@ std::optional<IntArray> compute_stride(const IntArray& oldshape, const IntArray&
 template <typename F>
 Tensor record_view(Tensor out, const Tensor& self, const char* name, F fn) {
   if (!needs_grad({&self})) return out;
-  auto node = make_node(name, {&self},
-                        [fn](FnNode&, TensorList& gs) { return TensorList{fn(gs[0])}; });
+  auto node =
+      make_node(name, {&self}, [fn](FnNode&, TensorList& gs) { return TensorList{fn(gs[0])}; });
   return with_history(out, node);
 }
 
@@ -128,9 +128,9 @@ Tensor transpose_as(const Tensor& self, int64_t a, int64_t b, const char* name) 
     std::swap(sizes[a], sizes[b]);
     std::swap(strides[a], strides[b]);
   }
-  mx::array natural =
-      self.dim() > 0 ? mx::swapaxes(self.value(), static_cast<int>(a), static_cast<int>(b))
-                     : self.value();
+  mx::array natural = self.dim() > 0
+                          ? mx::swapaxes(self.value(), static_cast<int>(a), static_cast<int>(b))
+                          : self.value();
   Tensor out = make_view(self, sizes, strides, self.offset(), natural);
   return record_view(out, self, name, [a, b](const Tensor& g) { return transpose(g, a, b); });
 }
@@ -196,13 +196,15 @@ Tensor squeeze(const Tensor& self, const std::optional<std::vector<int64_t>>& di
   }
   mx::array natural = mx::reshape(self.value(), to_shape(sizes));
   Tensor out = make_view(self, sizes, strides, self.offset(), natural);
-  const char* name = !dims ? "SqueezeBackward0" : (dims->size() == 1 ? "SqueezeBackward1" : "SqueezeBackward2");
-  return record_view(out, self, name, [in = self.sizes()](const Tensor& g) { return reshape(g, in); });
+  const char* name =
+      !dims ? "SqueezeBackward0" : (dims->size() == 1 ? "SqueezeBackward1" : "SqueezeBackward2");
+  return record_view(out, self, name,
+                     [in = self.sizes()](const Tensor& g) { return reshape(g, in); });
 }
 
 Tensor expand(const Tensor& self, const IntArray& sizes) {
-  MLXC_CHECK(static_cast<int64_t>(sizes.size()) >= self.dim(), Runtime,
-             "expand(torch.FloatTensor{", sizes_str(self.sizes()), "}, size=", sizes_str(sizes),
+  MLXC_CHECK(static_cast<int64_t>(sizes.size()) >= self.dim(), Runtime, "expand(torch.FloatTensor{",
+             sizes_str(self.sizes()), "}, size=", sizes_str(sizes),
              "): the number of sizes provided (", sizes.size(),
              ") must be greater or equal to the number of dimensions in the tensor (", self.dim(),
              ")");
@@ -228,7 +230,8 @@ Tensor expand(const Tensor& self, const IntArray& sizes) {
   }
   if (out_sizes == self.sizes()) {
     Tensor out = make_view(self, out_sizes, self.strides(), self.offset(), self.value());
-    return record_view(out, self, "ExpandBackward0", [in = self.sizes()](const Tensor& g) { return sum_to(g, in); });
+    return record_view(out, self, "ExpandBackward0",
+                       [in = self.sizes()](const Tensor& g) { return sum_to(g, in); });
   }
   mx::array natural = mx::broadcast_to(self.value(), to_shape(out_sizes));
   Tensor out = make_view(self, out_sizes, out_strides, self.offset(), natural);
@@ -303,9 +306,10 @@ Tensor slice(const Tensor& self, int64_t dim, std::optional<int64_t> start,
   st[d] = static_cast<int32_t>(step);
   mx::array natural = mx::slice(self.value(), lo, hi, st);
   Tensor out = make_view(self, sizes, strides, offset, natural);
-  return record_view(out, self, "SliceBackward0", [in = self.sizes(), d, s, e, step](const Tensor& g) {
-    return slice_scatter_zeros(g, in, d, s, e, step, false);
-  });
+  return record_view(out, self, "SliceBackward0",
+                     [in = self.sizes(), d, s, e, step](const Tensor& g) {
+                       return slice_scatter_zeros(g, in, d, s, e, step, false);
+                     });
 }
 
 Tensor contiguous(const Tensor& self) { return self.is_contiguous() ? self : clone(self); }
@@ -319,7 +323,8 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
   }
   if (parts.empty()) return clone(tensors[0]);
   const Tensor& ref = *parts[0];
-  MLXC_CHECK(ref.dim() > 0, Runtime, "zero-dimensional tensor (at position 0) cannot be concatenated");
+  MLXC_CHECK(ref.dim() > 0, Runtime,
+             "zero-dimensional tensor (at position 0) cannot be concatenated");
   const int64_t d = wrap_dim(dim, ref.dim());
   ScalarType st = parts[0]->dtype();
   for (const Tensor* t : parts) st = promote_types(st, t->dtype());
@@ -327,8 +332,8 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
   std::vector<int64_t> lengths;
   for (size_t k = 0; k < parts.size(); ++k) {
     const Tensor& t = *parts[k];
-    MLXC_CHECK(t.dim() == ref.dim(), Runtime,
-               "Tensors must have same number of dimensions: got ", ref.dim(), " and ", t.dim());
+    MLXC_CHECK(t.dim() == ref.dim(), Runtime, "Tensors must have same number of dimensions: got ",
+               ref.dim(), " and ", t.dim());
     for (int64_t i = 0; i < ref.dim(); ++i) {
       MLXC_CHECK(i == d || t.sizes()[i] == ref.sizes()[i], Runtime,
                  "Sizes of tensors must match except in dimension ", d, ". Expected size ",
@@ -371,6 +376,15 @@ Tensor stack(const TensorList& tensors, int64_t dim) {
   parts.reserve(tensors.size());
   for (const auto& t : tensors) parts.push_back(unsqueeze(t, d));
   return cat(parts, d);
+}
+
+TensorList broadcast_tensors(const TensorList& tensors) {
+  IntArray shape;
+  for (const auto& t : tensors) shape = broadcast_sizes(shape, t.sizes());
+  TensorList out;
+  out.reserve(tensors.size());
+  for (const auto& t : tensors) out.push_back(expand(t, shape));
+  return out;
 }
 
 }  // namespace mlxc

@@ -26,5 +26,6 @@ Tensor slice(const Tensor& self, int64_t dim, std::optional<int64_t> start,
 Tensor contiguous(const Tensor& self);
 Tensor cat(const TensorList& tensors, int64_t dim = 0);
 Tensor stack(const TensorList& tensors, int64_t dim = 0);
+TensorList broadcast_tensors(const TensorList& tensors);
 
 }  // namespace mlxc

@@ -46,13 +46,14 @@ void init_autograd(nb::module_& m) {
                      if (!acc) return nb::none();
                      return wrap(Tensor(acc->leaf));
                    })
-      .def("__eq__", [](const NodeRef& a, nb::handle b) {
-        return nb::isinstance<NodeRef>(b) && nb::cast<NodeRef&>(b).node == a.node;
-      })
+      .def("__eq__",
+           [](const NodeRef& a, nb::handle b) {
+             return nb::isinstance<NodeRef>(b) && nb::cast<NodeRef&>(b).node == a.node;
+           })
       .def("__hash__", [](const NodeRef& r) { return reinterpret_cast<intptr_t>(r.node.get()); })
       .def("__repr__", [](const NodeRef& r) {
-        return "<" + r.node->name() + " object at " +
-               str(static_cast<const void*>(r.node.get())) + ">";
+        return "<" + r.node->name() + " object at " + str(static_cast<const void*>(r.node.get())) +
+               ">";
       });
 
   tensor_base().def_prop_ro("grad_fn", [](const Tensor& t) { return node_object(t.grad_fn()); });
@@ -63,15 +64,14 @@ void init_autograd(nb::module_& m) {
          bool keep_graph, bool create_graph, const std::vector<nb::handle>& inputs,
          bool allow_unused, bool accumulate) {
         TensorList roots = to_list(tensors), groots = to_list(grads), ins = to_list(inputs);
-        TensorList out = run_backward(roots, groots, keep_graph, create_graph, ins, accumulate,
-                                      allow_unused);
+        TensorList out =
+            run_backward(roots, groots, keep_graph, create_graph, ins, accumulate, allow_unused);
         nb::list l;
         for (auto& t : out) l.append(wrap(t));
         return nb::tuple(l);
       },
-      nb::arg("tensors"), nb::arg("grad_tensors"), nb::arg("keep_graph"),
-      nb::arg("create_graph"), nb::arg("inputs"), nb::arg("allow_unused"),
-      nb::arg("accumulate_grad"));
+      nb::arg("tensors"), nb::arg("grad_tensors"), nb::arg("keep_graph"), nb::arg("create_graph"),
+      nb::arg("inputs"), nb::arg("allow_unused"), nb::arg("accumulate_grad"));
 }
 
 }  // namespace mlxc::py

@@ -4,9 +4,9 @@
 
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
-#include <nanobind/stl/pair.h>
 
 #include "core/tensor.h"
 #include "ops/creation.h"
@@ -75,6 +75,7 @@ template <>
 struct type_caster<mlxc::Tensor> {
   NB_TYPE_CASTER(mlxc::Tensor, const_name("mlx_compat.Tensor"))
   bool from_python(handle src, uint8_t, cleanup_list*) noexcept {
+    // An instance made by __new__ alone holds no tensor: reject it.
     if (!mlxc::py::is_tensor(src)) return false;
     value = mlxc::py::unwrap(src);
     return true;

@@ -13,7 +13,10 @@ namespace mlxc::py {
 
 PyTypeObject* g_tensor_base = nullptr;
 
-bool is_tensor(nb::handle h) { return g_tensor_base && PyObject_TypeCheck(h.ptr(), g_tensor_base); }
+bool is_tensor(nb::handle h) {
+  // Instances created by __new__ without a tensor are not ready: not tensors.
+  return g_tensor_base && PyObject_TypeCheck(h.ptr(), g_tensor_base) && nb::inst_ready(h);
+}
 
 std::optional<Tensor> try_operand(nb::handle h) {
   if (is_tensor(h)) return unwrap(h);
@@ -27,7 +30,8 @@ std::optional<Tensor> try_operand(nb::handle h) {
   }
   if (PyFloat_Check(o)) return wrapped_scalar(PyFloat_AS_DOUBLE(o));
   if (PyComplex_Check(o)) {
-    return wrapped_scalar(std::complex<double>(PyComplex_RealAsDouble(o), PyComplex_ImagAsDouble(o)));
+    return wrapped_scalar(
+        std::complex<double>(PyComplex_RealAsDouble(o), PyComplex_ImagAsDouble(o)));
   }
   // numpy scalars and 0-d arrays behave as Python numbers.
   if (nb::hasattr(h, "dtype") && nb::hasattr(h, "item") && !nb::hasattr(h, "__len__")) {
@@ -39,8 +43,7 @@ std::optional<Tensor> try_operand(nb::handle h) {
 Tensor operand(nb::handle h, const char* what) {
   auto t = try_operand(h);
   if (!t) {
-    fail(ErrorKind::Type, what, " must be Tensor or Number, not ",
-         nb::inst_name(h).c_str());
+    fail(ErrorKind::Type, what, " must be Tensor or Number, not ", nb::inst_name(h).c_str());
   }
   return *t;
 }
@@ -93,7 +96,8 @@ TensorOptions parse_options(nb::handle dtype, nb::handle device, bool requires_g
   TensorOptions o;
   if (!dtype.is_none()) {
     o.dtype = parse_dtype(dtype);
-    MLXC_CHECK(o.dtype.has_value(), Type, "dtype must be torch.dtype, not ", nb::inst_name(dtype).c_str());
+    MLXC_CHECK(o.dtype.has_value(), Type, "dtype must be torch.dtype, not ",
+               nb::inst_name(dtype).c_str());
   }
   o.device = parse_device_arg(device);
   o.requires_grad = requires_grad;

@@ -23,7 +23,13 @@ struct Parsed {
   std::vector<int64_t> ints;                 // exact integers when kind <= Int
   Kind kind = Kind::Bool;
   bool any = false;
+  std::optional<ScalarType> dtype;  // torch's inference: promote_types over the elements
 };
+
+std::optional<ScalarType> numpy_dtype(nb::handle arr);
+
+// Records one element: its value and its contribution to the inferred dtype.
+void note_dtype(Parsed& p, ScalarType t) { p.dtype = p.dtype ? promote_types(*p.dtype, t) : t; }
 
 bool is_sequence(nb::handle h) {
   return PyList_Check(h.ptr()) || PyTuple_Check(h.ptr()) ||
@@ -38,9 +44,24 @@ void add_scalar(Parsed& p, nb::handle h) {
   int64_t iv = 0;
   if (is_tensor(h)) {
     const Tensor& t = unwrap(h);
-    MLXC_CHECK(t.numel() == 1, Value, "only one element tensors can be converted to Python scalars");
+    MLXC_CHECK(t.numel() == 1, Value,
+               "only one element tensors can be converted to Python scalars");
     nb::object item = h.attr("item")();
+    const auto before = p.dtype;
     add_scalar(p, item);
+    p.dtype = before;
+    note_dtype(p, t.dtype());
+    return;
+  }
+  if (nb::hasattr(h, "item") && nb::hasattr(h, "dtype")) {
+    // numpy scalar: its own dtype takes part in inference.
+    auto st = numpy_dtype(h);
+    const auto before = p.dtype;
+    add_scalar(p, h.attr("item")());
+    if (st) {
+      p.dtype = before;
+      note_dtype(p, *st);
+    }
     return;
   }
   if (PyBool_Check(o)) {
@@ -59,14 +80,24 @@ void add_scalar(Parsed& p, nb::handle h) {
   } else if (PyComplex_Check(o)) {
     k = Kind::Complex;
     v = {PyComplex_RealAsDouble(o), PyComplex_ImagAsDouble(o)};
-  } else if (nb::hasattr(h, "item") && nb::hasattr(h, "dtype")) {
-    add_scalar(p, h.attr("item")());
-    return;
   } else {
     fail(ErrorKind::Type, "new(): invalid data type '", nb::inst_name(h).c_str(), "'");
   }
   p.kind = static_cast<Kind>(std::max(static_cast<int>(p.kind), static_cast<int>(k)));
   p.any = true;
+  switch (k) {
+    case Kind::Bool:
+      note_dtype(p, ScalarType::Bool);
+      break;
+    case Kind::Int:
+      note_dtype(p, ScalarType::Int64);
+      break;
+    case Kind::Float:
+      note_dtype(p, default_float_dtype());
+      break;
+    default:
+      note_dtype(p, to_complex(default_float_dtype()));
+  }
   p.values.push_back(v);
   p.ints.push_back(iv);
 }
@@ -106,7 +137,8 @@ std::optional<ScalarType> numpy_dtype(nb::handle arr) {
 }
 
 bool is_numpy_array(nb::handle h) {
-  return nb::hasattr(h, "__array_interface__") && nb::hasattr(h, "dtype") && nb::hasattr(h, "shape");
+  return nb::hasattr(h, "__array_interface__") && nb::hasattr(h, "dtype") &&
+         nb::hasattr(h, "shape");
 }
 
 Tensor from_numpy_array(nb::handle arr) {
@@ -135,14 +167,7 @@ Tensor tensor_from_data(nb::handle data, std::optional<ScalarType> dtype) {
   }
   Parsed p;
   walk(p, data, 0);
-  ScalarType inferred;
-  switch (p.kind) {
-    case Kind::Bool: inferred = p.any ? ScalarType::Bool : default_float_dtype(); break;
-    case Kind::Int: inferred = ScalarType::Int64; break;
-    case Kind::Float: inferred = default_float_dtype(); break;
-    default: inferred = to_complex(default_float_dtype());
-  }
-  if (!p.any) inferred = default_float_dtype();
+  const ScalarType inferred = p.dtype ? *p.dtype : default_float_dtype();
   const ScalarType st = dtype ? *dtype : inferred;
   const mx::Shape shape = to_shape(p.shape);
   mx::array a = mx::array(0);
@@ -172,11 +197,11 @@ std::shared_ptr<Generator> gen_arg(nb::handle h) {
   return nb::cast<std::shared_ptr<Generator>>(h);
 }
 
-#define MLXC_FACTORY_KW                                                                      \
-  nb::arg("size"), nb::arg("generator") = nb::none(), nb::arg("out") = nb::none(),           \
-      nb::arg("dtype") = nb::none(), nb::arg("layout") = nb::none(),                        \
-      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false,                    \
-      nb::arg("pin_memory") = false
+#define MLXC_FACTORY_KW                                                              \
+  nb::arg("size"), nb::arg("generator") = nb::none(), nb::arg("out") = nb::none(),   \
+                   nb::arg("dtype") = nb::none(), nb::arg("layout") = nb::none(),    \
+                   nb::arg("device") = nb::none(), nb::arg("requires_grad") = false, \
+                   nb::arg("pin_memory") = false
 
 using SizeFactory = Tensor (*)(const IntArray&, const TensorOptions&);
 
@@ -193,97 +218,156 @@ nb::object size_factory(nb::args size, nb::handle, nb::handle out, nb::handle dt
 
 void init_creation(nb::module_& m, nb::module_& fns) {
   nb::class_<Generator>(m, "Generator")
-      .def("__init__", [](Generator* g, nb::handle device) {
-        resolve_device(parse_device_arg(device));
-        new (g) Generator();
-      }, nb::arg("device") = "cpu")
-      .def("manual_seed", [](nb::handle self, int64_t seed) {
-        nb::cast<Generator&>(self).set_seed(static_cast<uint64_t>(seed));
-        return nb::borrow(self);
-      }, nb::arg("seed"))
+      .def(
+          "__init__",
+          [](Generator* g, nb::handle device) {
+            resolve_device(parse_device_arg(device));
+            new (g) Generator();
+          },
+          nb::arg("device") = "cpu")
+      .def(
+          "manual_seed",
+          [](nb::handle self, int64_t seed) {
+            nb::cast<Generator&>(self).set_seed(static_cast<uint64_t>(seed));
+            return nb::borrow(self);
+          },
+          nb::arg("seed"))
       .def("initial_seed", [](const Generator& g) { return g.seed(); })
       .def("seed", [](Generator& g) { return g.reseed_random(); })
       .def_prop_ro("device", [](const Generator&) { return device_object(Device{}); });
   m.attr("default_generator") = nb::cast(default_generator());
-  fns.def("manual_seed", [](int64_t seed) {
-    default_generator()->set_seed(static_cast<uint64_t>(seed));
-    return default_generator();
-  }, nb::arg("seed"));
+  fns.def(
+      "manual_seed",
+      [](int64_t seed) {
+        default_generator()->set_seed(static_cast<uint64_t>(seed));
+        return default_generator();
+      },
+      nb::arg("seed"));
   fns.def("initial_seed", []() { return default_generator()->seed(); });
   fns.def("seed", []() { return default_generator()->reseed_random(); });
 
   fns.def("zeros", &size_factory<zeros>, MLXC_FACTORY_KW);
   fns.def("ones", &size_factory<ones>, MLXC_FACTORY_KW);
   fns.def("empty", &size_factory<empty>, MLXC_FACTORY_KW);
-  fns.def("full", [](nb::handle size, nb::handle value, nb::handle dtype, nb::handle device, bool rg) {
-    return full(parse_size(size), operand(value, "fill_value"), parse_options(dtype, device, rg));
-  }, nb::arg("size"), nb::arg("fill_value"), nb::kw_only(), nb::arg("dtype") = nb::none(),
-     nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
-  fns.def("rand", [](nb::args size, nb::handle gen, nb::handle, nb::handle dtype, nb::handle,
-                     nb::handle device, bool rg, bool) {
-    return rand(parse_size(size), gen_arg(gen), parse_options(dtype, device, rg));
-  }, MLXC_FACTORY_KW);
-  fns.def("randn", [](nb::args size, nb::handle gen, nb::handle, nb::handle dtype, nb::handle,
-                      nb::handle device, bool rg, bool) {
-    return randn(parse_size(size), gen_arg(gen), parse_options(dtype, device, rg));
-  }, MLXC_FACTORY_KW);
-  fns.def("randperm", [](int64_t n, nb::handle gen, nb::handle dtype, nb::handle device, bool rg) {
-    return randperm(n, gen_arg(gen), parse_options(dtype, device, rg));
-  }, nb::arg("n"), nb::kw_only(), nb::arg("generator") = nb::none(), nb::arg("dtype") = nb::none(),
-     nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
-  fns.def("randint", [](nb::args args, nb::handle gen, nb::handle dtype, nb::handle device, bool rg) {
-    const size_t n = nb::len(args);
-    MLXC_CHECK(n == 2 || n == 3, Type, "randint() expects (high, size) or (low, high, size)");
-    const int64_t low = n == 3 ? nb::cast<int64_t>(args[0]) : 0;
-    const int64_t high = nb::cast<int64_t>(args[n - 2]);
-    return randint(low, high, parse_size(args[n - 1]), gen_arg(gen), parse_options(dtype, device, rg));
-  }, nb::arg("args"), nb::arg("generator") = nb::none(), nb::arg("dtype") = nb::none(),
-     nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
-  fns.def("arange", [](nb::args args, nb::handle dtype, nb::handle device, bool rg) {
-    const size_t n = nb::len(args);
-    MLXC_CHECK(n >= 1 && n <= 3, Type, "arange() takes 1 to 3 positional arguments");
-    bool any_float = false;
-    std::vector<double> v;
-    for (nb::handle a : args) {
-      nb::object x = is_tensor(a) ? a.attr("item")() : nb::borrow(a);
-      any_float = any_float || PyFloat_Check(x.ptr());
-      v.push_back(nb::cast<double>(nb::float_(x)));
-    }
-    const double start = n >= 2 ? v[0] : 0.0, end = n >= 2 ? v[1] : v[0], step = n == 3 ? v[2] : 1.0;
-    return arange(start, end, step, any_float, parse_options(dtype, device, rg));
-  }, nb::arg("args"), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
-     nb::arg("requires_grad") = false);
-  fns.def("tensor", [](nb::handle data, nb::handle dtype, nb::handle device, bool rg, bool) {
-    TensorOptions o = parse_options(dtype, device, rg);
-    return finish_factory(tensor_from_data(data, o.dtype), o);
-  }, nb::arg("data"), nb::kw_only(), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
-     nb::arg("requires_grad") = false, nb::arg("pin_memory") = false);
-  fns.def("as_tensor", [](nb::handle data, nb::handle dtype, nb::handle device) -> nb::object {
-    TensorOptions o = parse_options(dtype, device, false);
-    if (is_tensor(data)) {
-      const Tensor& t = unwrap(data);
-      return wrap(o.dtype ? to_dtype(t, *o.dtype) : t);
-    }
-    return wrap(finish_factory(tensor_from_data(data, o.dtype), o));
-  }, nb::arg("data"), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none());
-  fns.def("from_numpy", [](nb::handle arr) {
-    MLXC_CHECK(is_numpy_array(arr), Type, "expected np.ndarray (got ", nb::inst_name(arr).c_str(), ")");
-    return from_numpy_array(arr);
-  }, nb::arg("ndarray"));
+  fns.def(
+      "full",
+      [](nb::handle size, nb::handle value, nb::handle dtype, nb::handle device, bool rg) {
+        return full(parse_size(size), operand(value, "fill_value"),
+                    parse_options(dtype, device, rg));
+      },
+      nb::arg("size"), nb::arg("fill_value"), nb::kw_only(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  fns.def(
+      "rand",
+      [](nb::args size, nb::handle gen, nb::handle, nb::handle dtype, nb::handle, nb::handle device,
+         bool rg,
+         bool) { return rand(parse_size(size), gen_arg(gen), parse_options(dtype, device, rg)); },
+      MLXC_FACTORY_KW);
+  fns.def(
+      "randn",
+      [](nb::args size, nb::handle gen, nb::handle, nb::handle dtype, nb::handle, nb::handle device,
+         bool rg,
+         bool) { return randn(parse_size(size), gen_arg(gen), parse_options(dtype, device, rg)); },
+      MLXC_FACTORY_KW);
+  fns.def(
+      "randperm",
+      [](int64_t n, nb::handle gen, nb::handle dtype, nb::handle device, bool rg) {
+        return randperm(n, gen_arg(gen), parse_options(dtype, device, rg));
+      },
+      nb::arg("n"), nb::kw_only(), nb::arg("generator") = nb::none(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  fns.def(
+      "randint",
+      [](nb::args args, nb::handle low, nb::handle high, nb::handle size, nb::handle gen,
+         nb::handle dtype, nb::handle device, bool rg) {
+        const size_t n = nb::len(args);
+        // Accepts (high, size), (low, high, size) and the keywords low=, high=, size=.
+        std::vector<nb::handle> pos(args.begin(), args.end());
+        if (!size.is_none()) pos.push_back(size);
+        if (!high.is_none()) pos.insert(pos.end() - (size.is_none() ? 0 : 1), high);
+        if (!low.is_none()) pos.insert(pos.begin(), low);
+        (void)n;
+        MLXC_CHECK(pos.size() == 2 || pos.size() == 3, Type,
+                   "randint() received an invalid combination of arguments: expected (high, size) "
+                   "or (low, high, size)");
+        const int64_t lo = pos.size() == 3 ? nb::cast<int64_t>(pos[0]) : 0;
+        const int64_t hi = nb::cast<int64_t>(pos[pos.size() - 2]);
+        return randint(lo, hi, parse_size(pos.back()), gen_arg(gen),
+                       parse_options(dtype, device, rg));
+      },
+      nb::arg("args"), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(),
+      nb::arg("size") = nb::none(), nb::arg("generator") = nb::none(),
+      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("requires_grad") = false);
+  fns.def(
+      "arange",
+      [](nb::args args, nb::handle dtype, nb::handle device, bool rg) {
+        const size_t n = nb::len(args);
+        MLXC_CHECK(n >= 1 && n <= 3, Type, "arange() takes 1 to 3 positional arguments");
+        bool any_float = false;
+        std::vector<double> v;
+        for (nb::handle a : args) {
+          nb::object x = is_tensor(a) ? a.attr("item")() : nb::borrow(a);
+          any_float = any_float || PyFloat_Check(x.ptr());
+          v.push_back(nb::cast<double>(nb::float_(x)));
+        }
+        const double start = n >= 2 ? v[0] : 0.0, end = n >= 2 ? v[1] : v[0],
+                     step = n == 3 ? v[2] : 1.0;
+        return arange(start, end, step, any_float, parse_options(dtype, device, rg));
+      },
+      nb::arg("args"), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("requires_grad") = false);
+  fns.def(
+      "tensor",
+      [](nb::handle data, nb::handle dtype, nb::handle device, bool rg, bool) {
+        TensorOptions o = parse_options(dtype, device, rg);
+        return finish_factory(tensor_from_data(data, o.dtype), o);
+      },
+      nb::arg("data"), nb::kw_only(), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("requires_grad") = false, nb::arg("pin_memory") = false);
+  fns.def(
+      "as_tensor",
+      [](nb::handle data, nb::handle dtype, nb::handle device) -> nb::object {
+        TensorOptions o = parse_options(dtype, device, false);
+        if (is_tensor(data)) {
+          const Tensor& t = unwrap(data);
+          return wrap(o.dtype ? to_dtype(t, *o.dtype) : t);
+        }
+        return wrap(finish_factory(tensor_from_data(data, o.dtype), o));
+      },
+      nb::arg("data"), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none());
+  fns.def(
+      "from_numpy",
+      [](nb::handle arr) {
+        MLXC_CHECK(is_numpy_array(arr), Type, "expected np.ndarray (got ",
+                   nb::inst_name(arr).c_str(), ")");
+        return from_numpy_array(arr);
+      },
+      nb::arg("ndarray"));
 
   auto& cls = tensor_base();
-  cls.def("uniform_", [](nb::handle s, double a, double b, nb::handle gen) {
-    uniform_(unwrap(s), a, b, gen_arg(gen));
-    return nb::borrow(s);
-  }, nb::arg("from") = 0.0, nb::arg("to") = 1.0, nb::kw_only(), nb::arg("generator") = nb::none());
-  cls.def("normal_", [](nb::handle s, double mean, double std, nb::handle gen) {
-    normal_(unwrap(s), mean, std, gen_arg(gen));
-    return nb::borrow(s);
-  }, nb::arg("mean") = 0.0, nb::arg("std") = 1.0, nb::kw_only(), nb::arg("generator") = nb::none());
-  cls.def("random_", [](nb::handle s, nb::handle gen) {
-    random_(unwrap(s), gen_arg(gen));
-    return nb::borrow(s);
-  }, nb::kw_only(), nb::arg("generator") = nb::none());
+  cls.def(
+      "uniform_",
+      [](nb::handle s, double a, double b, nb::handle gen) {
+        uniform_(unwrap(s), a, b, gen_arg(gen));
+        return nb::borrow(s);
+      },
+      nb::arg("from") = 0.0, nb::arg("to") = 1.0, nb::kw_only(), nb::arg("generator") = nb::none());
+  cls.def(
+      "normal_",
+      [](nb::handle s, double mean, double std, nb::handle gen) {
+        normal_(unwrap(s), mean, std, gen_arg(gen));
+        return nb::borrow(s);
+      },
+      nb::arg("mean") = 0.0, nb::arg("std") = 1.0, nb::kw_only(),
+      nb::arg("generator") = nb::none());
+  cls.def(
+      "random_",
+      [](nb::handle s, nb::handle gen) {
+        random_(unwrap(s), gen_arg(gen));
+        return nb::borrow(s);
+      },
+      nb::kw_only(), nb::arg("generator") = nb::none());
 }
 
 }  // namespace mlxc::py

@@ -8,7 +8,9 @@ namespace mlxc::py {
 void init_linalg(nb::module_&, nb::module_& fns) {
   auto& cls = tensor_base();
   auto bin = [&](const char* name, Tensor (*f)(const Tensor&, const Tensor&), const char* arg) {
-    fns.def(name, [f](const Tensor& a, const Tensor& b) { return f(a, b); }, nb::arg("input"), nb::arg(arg));
+    fns.def(
+        name, [f](const Tensor& a, const Tensor& b) { return f(a, b); }, nb::arg("input"),
+        nb::arg(arg));
     cls.def(name, [f](const Tensor& a, const Tensor& b) { return f(a, b); }, nb::arg(arg));
   };
   bin("matmul", &matmul, "other");
@@ -24,7 +26,8 @@ void init_linalg(nb::module_&, nb::module_& fns) {
     if (!is_tensor(b)) return nb::borrow(Py_NotImplemented);
     return wrap(matmul(unwrap(b), a));
   });
-  auto am = [](const Tensor& in, const Tensor& m1, const Tensor& m2, nb::handle beta, nb::handle alpha) {
+  auto am = [](const Tensor& in, const Tensor& m1, const Tensor& m2, nb::handle beta,
+               nb::handle alpha) {
     return addmm(in, m1, m2, operand(beta, "beta"), operand(alpha, "alpha"));
   };
   fns.def("addmm", am, nb::arg("input"), nb::arg("mat1"), nb::arg("mat2"), nb::kw_only(),

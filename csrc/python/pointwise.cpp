@@ -32,14 +32,17 @@ Tensor sub_fn(nb::handle a, nb::handle b, nb::handle alpha) {
 
 template <Binary F>
 void def_binary(nb::module_& fns, const char* name, const char* iname) {
-  fns.def(name, [](nb::handle a, nb::handle b) { return F(operand(a, "input"), operand(b, "other")); },
-          nb::arg("input"), nb::arg("other"));
-  tensor_base().def(name, [](const Tensor& s, nb::handle b) { return F(s, operand(b, "other")); },
-                    nb::arg("other"));
+  fns.def(
+      name, [](nb::handle a, nb::handle b) { return F(operand(a, "input"), operand(b, "other")); },
+      nb::arg("input"), nb::arg("other"));
+  tensor_base().def(
+      name, [](const Tensor& s, nb::handle b) { return F(s, operand(b, "other")); },
+      nb::arg("other"));
   if (iname) {
-    tensor_base().def(iname, [](nb::handle s, nb::handle b) {
-      return inplace(s, F(unwrap(s), operand(b, "other")));
-    }, nb::arg("other"));
+    tensor_base().def(
+        iname,
+        [](nb::handle s, nb::handle b) { return inplace(s, F(unwrap(s), operand(b, "other"))); },
+        nb::arg("other"));
   }
 }
 
@@ -69,9 +72,9 @@ Tensor sub2(const Tensor& a, const Tensor& b) { return sub(a, b); }
 
 void init_pointwise(nb::module_&, nb::module_& fns) {
   auto& cls = tensor_base();
-#define MLXC_BIND_UNARY(name, ...)                                                         \
-  fns.def(#name, [](const Tensor& x) { return name(x); }, nb::arg("input"));             \
-  cls.def(#name, [](const Tensor& x) { return name(x); });                               \
+#define MLXC_BIND_UNARY(name, ...)                                           \
+  fns.def(#name, [](const Tensor& x) { return name(x); }, nb::arg("input")); \
+  cls.def(#name, [](const Tensor& x) { return name(x); });                   \
   cls.def(#name "_", [](nb::handle s) { return inplace(s, name(unwrap(s))); });
   MLXC_UNARY_OPS(MLXC_BIND_UNARY)
 #undef MLXC_BIND_UNARY
@@ -79,14 +82,18 @@ void init_pointwise(nb::module_&, nb::module_& fns) {
 
   fns.def("add", &add_fn, nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
   fns.def("sub", &sub_fn, nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
-  cls.def("add", [](nb::handle s, nb::handle o, nb::handle a) { return add_fn(s, o, a); },
-          nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
-  cls.def("sub", [](nb::handle s, nb::handle o, nb::handle a) { return sub_fn(s, o, a); },
-          nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
-  cls.def("add_", [](nb::handle s, nb::handle o, nb::handle a) { return inplace(s, add_fn(s, o, a)); },
-          nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
-  cls.def("sub_", [](nb::handle s, nb::handle o, nb::handle a) { return inplace(s, sub_fn(s, o, a)); },
-          nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
+  cls.def(
+      "add", [](nb::handle s, nb::handle o, nb::handle a) { return add_fn(s, o, a); },
+      nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
+  cls.def(
+      "sub", [](nb::handle s, nb::handle o, nb::handle a) { return sub_fn(s, o, a); },
+      nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
+  cls.def(
+      "add_", [](nb::handle s, nb::handle o, nb::handle a) { return inplace(s, add_fn(s, o, a)); },
+      nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
+  cls.def(
+      "sub_", [](nb::handle s, nb::handle o, nb::handle a) { return inplace(s, sub_fn(s, o, a)); },
+      nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
 
   def_binary<mul>(fns, "mul", "mul_");
   def_binary<div>(fns, "div", "div_");
@@ -126,70 +133,110 @@ void init_pointwise(nb::module_&, nb::module_& fns) {
   cls.def("__abs__", [](const Tensor& s) { return abs(s); });
   cls.def("__pos__", [](const Tensor& s) { return s; });
 
-  fns.def("where", [](const Tensor& c, nb::handle a, nb::handle b) {
-    return where(c, operand(a, "input"), operand(b, "other"));
-  }, nb::arg("condition"), nb::arg("input"), nb::arg("other"));
-  cls.def("where", [](const Tensor& s, const Tensor& c, nb::handle o) {
-    return where(c, s, operand(o, "other"));
-  }, nb::arg("condition"), nb::arg("other"));
+  fns.def(
+      "where",
+      [](const Tensor& c, nb::handle a, nb::handle b) {
+        return where(c, operand(a, "input"), operand(b, "other"));
+      },
+      nb::arg("condition"), nb::arg("input"), nb::arg("other"));
+  cls.def(
+      "where",
+      [](const Tensor& s, const Tensor& c, nb::handle o) {
+        return where(c, s, operand(o, "other"));
+      },
+      nb::arg("condition"), nb::arg("other"));
 
   auto ternary = [&](const char* name, const char* kw,
                      Tensor (*f)(const Tensor&, const Tensor&, const Tensor&, const Tensor&)) {
-    fns.def(name, [f](const Tensor& s, const Tensor& a, const Tensor& b, nb::handle v) {
-      return f(s, a, b, operand(v, "value"));
-    }, nb::arg("input"), nb::arg("tensor1"), nb::arg("tensor2"), nb::kw_only(), nb::arg(kw) = 1);
-    cls.def(name, [f](const Tensor& s, const Tensor& a, const Tensor& b, nb::handle v) {
-      return f(s, a, b, operand(v, "value"));
-    }, nb::arg("tensor1"), nb::arg("tensor2"), nb::kw_only(), nb::arg(kw) = 1);
-    cls.def((std::string(name) + "_").c_str(), [f](nb::handle s, const Tensor& a, const Tensor& b, nb::handle v) {
-      return inplace(s, f(unwrap(s), a, b, operand(v, "value")));
-    }, nb::arg("tensor1"), nb::arg("tensor2"), nb::kw_only(), nb::arg(kw) = 1);
+    fns.def(
+        name,
+        [f](const Tensor& s, const Tensor& a, const Tensor& b, nb::handle v) {
+          return f(s, a, b, operand(v, "value"));
+        },
+        nb::arg("input"), nb::arg("tensor1"), nb::arg("tensor2"), nb::kw_only(), nb::arg(kw) = 1);
+    cls.def(
+        name,
+        [f](const Tensor& s, const Tensor& a, const Tensor& b, nb::handle v) {
+          return f(s, a, b, operand(v, "value"));
+        },
+        nb::arg("tensor1"), nb::arg("tensor2"), nb::kw_only(), nb::arg(kw) = 1);
+    cls.def((std::string(name) + "_").c_str(),
+            [f](nb::handle s, const Tensor& a, const Tensor& b, nb::handle v) {
+              return inplace(s, f(unwrap(s), a, b, operand(v, "value")));
+            },
+            nb::arg("tensor1"), nb::arg("tensor2"), nb::kw_only(), nb::arg(kw) = 1);
   };
   ternary("addcmul", "value", &addcmul);
   ternary("addcdiv", "value", &addcdiv);
 
-  fns.def("lerp", [](const Tensor& s, const Tensor& e, nb::handle w) { return lerp(s, e, operand(w, "weight")); },
-          nb::arg("input"), nb::arg("end"), nb::arg("weight"));
-  cls.def("lerp", [](const Tensor& s, const Tensor& e, nb::handle w) { return lerp(s, e, operand(w, "weight")); },
-          nb::arg("end"), nb::arg("weight"));
-  cls.def("lerp_", [](nb::handle s, const Tensor& e, nb::handle w) {
-    return inplace(s, lerp(unwrap(s), e, operand(w, "weight")));
-  }, nb::arg("end"), nb::arg("weight"));
+  fns.def(
+      "lerp",
+      [](const Tensor& s, const Tensor& e, nb::handle w) {
+        return lerp(s, e, operand(w, "weight"));
+      },
+      nb::arg("input"), nb::arg("end"), nb::arg("weight"));
+  cls.def(
+      "lerp",
+      [](const Tensor& s, const Tensor& e, nb::handle w) {
+        return lerp(s, e, operand(w, "weight"));
+      },
+      nb::arg("end"), nb::arg("weight"));
+  cls.def(
+      "lerp_",
+      [](nb::handle s, const Tensor& e, nb::handle w) {
+        return inplace(s, lerp(unwrap(s), e, operand(w, "weight")));
+      },
+      nb::arg("end"), nb::arg("weight"));
 
   fns.def("clone", [](const Tensor& s) { return clone(s); }, nb::arg("input"));
   cls.def("clone", [](const Tensor& s) { return clone(s); });
-  fns.def("zeros_like", [](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
-    auto o = parse_options(dtype, device, rg);
-    Tensor z = zeros_like(s);
-    if (o.dtype) z = to_dtype(z, *o.dtype);
-    return finish_factory(z, o);
-  }, nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
-     nb::arg("requires_grad") = false);
-  fns.def("ones_like", [](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
-    auto o = parse_options(dtype, device, rg);
-    Tensor z = ones_like(s);
-    if (o.dtype) z = to_dtype(z, *o.dtype);
-    return finish_factory(z, o);
-  }, nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
-     nb::arg("requires_grad") = false);
-  cls.def("copy_", [](nb::handle s, const Tensor& src, bool) {
-    copy_(unwrap(s), src);
-    return nb::borrow(s);
-  }, nb::arg("src"), nb::arg("non_blocking") = false);
-  cls.def("fill_", [](nb::handle s, nb::handle v) {
-    fill_(unwrap(s), operand(v, "value"));
-    return nb::borrow(s);
-  }, nb::arg("value"));
+  fns.def(
+      "zeros_like",
+      [](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
+        auto o = parse_options(dtype, device, rg);
+        Tensor z = zeros_like(s);
+        if (o.dtype) z = to_dtype(z, *o.dtype);
+        return finish_factory(z, o);
+      },
+      nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  fns.def(
+      "ones_like",
+      [](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
+        auto o = parse_options(dtype, device, rg);
+        Tensor z = ones_like(s);
+        if (o.dtype) z = to_dtype(z, *o.dtype);
+        return finish_factory(z, o);
+      },
+      nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  cls.def(
+      "copy_",
+      [](nb::handle s, const Tensor& src, bool) {
+        copy_(unwrap(s), src);
+        return nb::borrow(s);
+      },
+      nb::arg("src"), nb::arg("non_blocking") = false);
+  cls.def(
+      "fill_",
+      [](nb::handle s, nb::handle v) {
+        fill_(unwrap(s), operand(v, "value"));
+        return nb::borrow(s);
+      },
+      nb::arg("value"));
   cls.def("zero_", [](nb::handle s) {
     zero_(unwrap(s));
     return nb::borrow(s);
   });
-  fns.def("maximum", [](const Tensor& a, const Tensor& b, nb::handle out) -> nb::object {
-    Tensor r = maximum(a, b);
-    if (out.is_none()) return wrap(r);
-    copy_(unwrap(out), r);
-    return nb::borrow(out);
-  }, nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("out") = nb::none());
+  fns.def(
+      "maximum",
+      [](const Tensor& a, const Tensor& b, nb::handle out) -> nb::object {
+        Tensor r = maximum(a, b);
+        if (out.is_none()) return wrap(r);
+        copy_(unwrap(out), r);
+        return nb::borrow(out);
+      },
+      nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("out") = nb::none());
 }
 
 }  // namespace mlxc::py

@@ -11,7 +11,8 @@ namespace {
 nb::object g_max_type;
 
 nb::object max_result(std::pair<Tensor, Tensor> r) {
-  if (!g_max_type.is_valid()) g_max_type = nb::module_::import_("mlx_compat.return_types").attr("max");
+  if (!g_max_type.is_valid())
+    g_max_type = nb::module_::import_("mlx_compat.return_types").attr("max");
   return g_max_type(nb::make_tuple(wrap(r.first), wrap(r.second)));
 }
 
@@ -38,8 +39,8 @@ void init_reduce(nb::module_&, nb::module_& fns) {
           nb::kw_only(), nb::arg("dtype") = nb::none());
   cls.def("sum", &sum_b, nb::arg("dim") = nb::none(), nb::arg("keepdim") = false, nb::kw_only(),
           nb::arg("dtype") = nb::none());
-  fns.def("mean", &mean_b, nb::arg("input"), nb::arg("dim") = nb::none(), nb::arg("keepdim") = false,
-          nb::kw_only(), nb::arg("dtype") = nb::none());
+  fns.def("mean", &mean_b, nb::arg("input"), nb::arg("dim") = nb::none(),
+          nb::arg("keepdim") = false, nb::kw_only(), nb::arg("dtype") = nb::none());
   cls.def("mean", &mean_b, nb::arg("dim") = nb::none(), nb::arg("keepdim") = false, nb::kw_only(),
           nb::arg("dtype") = nb::none());
   fns.def("max", &max_b, nb::arg("input"), nb::arg("dim") = nb::none(), nb::arg("keepdim") = false);
@@ -47,7 +48,8 @@ void init_reduce(nb::module_&, nb::module_& fns) {
   auto argmax_b = [](const Tensor& s, std::optional<int64_t> dim, bool keepdim) {
     return argmax(s, dim, keepdim);
   };
-  fns.def("argmax", argmax_b, nb::arg("input"), nb::arg("dim") = nb::none(), nb::arg("keepdim") = false);
+  fns.def("argmax", argmax_b, nb::arg("input"), nb::arg("dim") = nb::none(),
+          nb::arg("keepdim") = false);
   cls.def("argmax", argmax_b, nb::arg("dim") = nb::none(), nb::arg("keepdim") = false);
   auto lse = [](const Tensor& s, nb::handle dim, bool keepdim) {
     return logsumexp(s, *parse_dims(dim), keepdim);

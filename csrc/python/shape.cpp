@@ -19,8 +19,9 @@ void init_shape(nb::module_&, nb::module_& fns) {
     return view(s, shape_args(shape));
   });
   cls.def("reshape", [](const Tensor& s, nb::args shape) { return reshape(s, shape_args(shape)); });
-  fns.def("reshape", [](const Tensor& s, nb::handle shape) { return reshape(s, parse_size(shape)); },
-          nb::arg("input"), nb::arg("shape"));
+  fns.def(
+      "reshape", [](const Tensor& s, nb::handle shape) { return reshape(s, parse_size(shape)); },
+      nb::arg("input"), nb::arg("shape"));
   cls.def("view_as", [](const Tensor& s, const Tensor& o) { return view(s, o.sizes()); });
   cls.def("reshape_as", [](const Tensor& s, const Tensor& o) { return reshape(s, o.sizes()); });
   auto flat = [](const Tensor& s, int64_t a, int64_t b) { return flatten(s, a, b); };
@@ -37,9 +38,9 @@ void init_shape(nb::module_&, nb::module_& fns) {
     return permute(s, rev);
   });
   cls.def_prop_ro("mT", [](const Tensor& s) { return transpose(s, -2, -1); });
-  fns.def("permute", [](const Tensor& s, nb::handle dims) {
-    return permute(s, *parse_dims(dims));
-  }, nb::arg("input"), nb::arg("dims"));
+  fns.def(
+      "permute", [](const Tensor& s, nb::handle dims) { return permute(s, *parse_dims(dims)); },
+      nb::arg("input"), nb::arg("dims"));
   cls.def("permute", [](const Tensor& s, nb::args dims) {
     IntArray d = parse_size(dims);
     return permute(s, std::vector<int64_t>(d.begin(), d.end()));
@@ -57,8 +58,9 @@ void init_shape(nb::module_&, nb::module_& fns) {
   cls.def("select", sel, nb::arg("dim"), nb::arg("index"));
   auto nar = [](const Tensor& s, int64_t d, int64_t start, int64_t length) {
     const int64_t size = s.size(d);
-    MLXC_CHECK(start >= -size && start <= size, Index, "start out of range (expected to be in range of [",
-               -size, ", ", size, "], but got ", start, ")");
+    MLXC_CHECK(start >= -size && start <= size, Index,
+               "start out of range (expected to be in range of [", -size, ", ", size, "], but got ",
+               start, ")");
     const int64_t st = start < 0 ? start + size : start;
     MLXC_CHECK(length >= 0 && st + length <= size, Runtime, "start (", st, ") + length (", length,
                ") exceeds dimension size (", size, ").");
@@ -67,12 +69,22 @@ void init_shape(nb::module_&, nb::module_& fns) {
   fns.def("narrow", nar, nb::arg("input"), nb::arg("dim"), nb::arg("start"), nb::arg("length"));
   cls.def("narrow", nar, nb::arg("dim"), nb::arg("start"), nb::arg("length"));
   cls.def("contiguous", [](const Tensor& s) { return contiguous(s); });
-  fns.def("cat", [](const std::vector<Tensor>& ts, int64_t dim) { return cat(ts, dim); },
-          nb::arg("tensors"), nb::arg("dim") = 0);
-  fns.def("concat", [](const std::vector<Tensor>& ts, int64_t dim) { return cat(ts, dim); },
-          nb::arg("tensors"), nb::arg("dim") = 0);
-  fns.def("stack", [](const std::vector<Tensor>& ts, int64_t dim) { return stack(ts, dim); },
-          nb::arg("tensors"), nb::arg("dim") = 0);
+  fns.def(
+      "cat", [](const std::vector<Tensor>& ts, int64_t dim) { return cat(ts, dim); },
+      nb::arg("tensors"), nb::arg("dim") = 0);
+  fns.def(
+      "concat", [](const std::vector<Tensor>& ts, int64_t dim) { return cat(ts, dim); },
+      nb::arg("tensors"), nb::arg("dim") = 0);
+  fns.def("broadcast_tensors", [](nb::args ts) {
+    TensorList list;
+    for (nb::handle h : ts) list.push_back(nb::cast<Tensor>(h));
+    nb::list out;
+    for (auto& t : broadcast_tensors(list)) out.append(wrap(t));
+    return nb::tuple(out);
+  });
+  fns.def(
+      "stack", [](const std::vector<Tensor>& ts, int64_t dim) { return stack(ts, dim); },
+      nb::arg("tensors"), nb::arg("dim") = 0);
 }
 
 }  // namespace mlxc::py

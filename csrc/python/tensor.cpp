@@ -4,8 +4,8 @@
 #include <nanobind/ndarray.h>
 
 #include "core/eval.h"
-#include "mlx/transforms.h"
 #include "core/grad_mode.h"
+#include "mlx/transforms.h"
 #include "ops/pointwise.h"
 #include "ops/shape.h"
 #include "python/bind.h"
@@ -37,7 +37,8 @@ mx::array evaluated(const Tensor& t) {
 nb::object size_object(const IntArray& sizes) {
   nb::list l;
   for (auto s : sizes) l.append(nb::int_(s));
-  if (!g_size_class.is_valid()) g_size_class = nb::module_::import_("mlx_compat._size").attr("Size");
+  if (!g_size_class.is_valid())
+    g_size_class = nb::module_::import_("mlx_compat._size").attr("Size");
   return g_size_class(nb::tuple(l));
 }
 
@@ -47,17 +48,28 @@ nb::dlpack::dtype dl_dtype(ScalarType st) {
     return nb::dlpack::dtype{static_cast<uint8_t>(c), static_cast<uint8_t>(bits), 1};
   };
   switch (st) {
-    case ScalarType::Bool: return mk(C::Bool, 8);
-    case ScalarType::UInt8: return mk(C::UInt, 8);
-    case ScalarType::Int8: return mk(C::Int, 8);
-    case ScalarType::Int16: return mk(C::Int, 16);
-    case ScalarType::Int32: return mk(C::Int, 32);
-    case ScalarType::Int64: return mk(C::Int, 64);
-    case ScalarType::Float16: return mk(C::Float, 16);
-    case ScalarType::Float32: return mk(C::Float, 32);
-    case ScalarType::Float64: return mk(C::Float, 64);
-    case ScalarType::Complex64: return mk(C::Complex, 64);
-    default: fail(ErrorKind::Type, "Got unsupported ScalarType ", scalar_type_name(st));
+    case ScalarType::Bool:
+      return mk(C::Bool, 8);
+    case ScalarType::UInt8:
+      return mk(C::UInt, 8);
+    case ScalarType::Int8:
+      return mk(C::Int, 8);
+    case ScalarType::Int16:
+      return mk(C::Int, 16);
+    case ScalarType::Int32:
+      return mk(C::Int, 32);
+    case ScalarType::Int64:
+      return mk(C::Int, 64);
+    case ScalarType::Float16:
+      return mk(C::Float, 16);
+    case ScalarType::Float32:
+      return mk(C::Float, 32);
+    case ScalarType::Float64:
+      return mk(C::Float, 64);
+    case ScalarType::Complex64:
+      return mk(C::Complex, 64);
+    default:
+      fail(ErrorKind::Type, "Got unsupported ScalarType ", scalar_type_name(st));
   }
 }
 
@@ -143,8 +155,8 @@ Tensor index_basic(const Tensor& self, nb::handle index) {
       const auto st = opt(s->step);
       MLXC_CHECK(!st || *st > 0, Value, "step must be greater than zero");
       r = slice(r, dim++, opt(s->start), opt(s->stop), st ? *st : 1);
-    } else if (PyLong_Check(o) || (is_tensor(h) && unwrap(h).dim() == 0 &&
-                                   is_integral(unwrap(h).dtype(), false))) {
+    } else if (PyLong_Check(o) ||
+               (is_tensor(h) && unwrap(h).dim() == 0 && is_integral(unwrap(h).dtype(), false))) {
       const int64_t i = nb::cast<int64_t>(h.attr("__index__")());
       r = select(r, dim, i);
     } else {
@@ -161,7 +173,8 @@ void check_requires_grad_dtype(const Tensor& t, bool flag) {
              "only Tensors of floating point and complex dtype can require gradients");
 }
 
-Tensor convert_to(const Tensor& self, std::optional<ScalarType> dtype, const Device& device, bool copy) {
+Tensor convert_to(const Tensor& self, std::optional<ScalarType> dtype, const Device& device,
+                  bool copy) {
   resolve_device(device);
   Tensor r = to_dtype(self, dtype ? *dtype : self.dtype(), copy);
   return r;
@@ -185,7 +198,7 @@ nb::object wrap(Tensor t) {
   if (!t.defined()) return nb::none();
   if (void* p = t.impl()->pyobj) return nb::borrow(static_cast<PyObject*>(p));
   return wrap_as(std::move(t), g_tensor_class_obj.is_valid() ? g_tensor_class_obj.ptr()
-                                                              : (PyObject*)g_tensor_base);
+                                                             : (PyObject*)g_tensor_base);
 }
 
 nb::object dtype_object(ScalarType st) { return g_dtype_objects[static_cast<int>(st)]; }
@@ -209,33 +222,36 @@ void init_tensor(nb::module_& m) {
   }
 
   nb::class_<DeviceObj>(m, "device")
-      .def("__init__",
-           [](DeviceObj* self, nb::handle type, std::optional<int> index) {
-             Device d = nb::isinstance<DeviceObj>(type) ? nb::cast<DeviceObj&>(type).d
-                        : PyLong_Check(type.ptr())
-                            ? Device{DeviceType::CUDA, nb::cast<int>(type)}
-                            : parse_device(nb::cast<std::string>(type), index ? *index : -1);
-             new (self) DeviceObj{d};
-           },
-           nb::arg("type"), nb::arg("index") = nb::none())
+      .def(
+          "__init__",
+          [](DeviceObj* self, nb::handle type, std::optional<int> index) {
+            Device d = nb::isinstance<DeviceObj>(type) ? nb::cast<DeviceObj&>(type).d
+                       : PyLong_Check(type.ptr())
+                           ? Device{DeviceType::CUDA, nb::cast<int>(type)}
+                           : parse_device(nb::cast<std::string>(type), index ? *index : -1);
+            new (self) DeviceObj{d};
+          },
+          nb::arg("type"), nb::arg("index") = nb::none())
       .def_prop_ro("type", [](const DeviceObj& d) { return device_type_name(d.d.type); })
-      .def_prop_ro("index", [](const DeviceObj& d) -> std::optional<int> {
-        if (d.d.index < 0) return std::nullopt;
-        return d.d.index;
-      })
+      .def_prop_ro("index",
+                   [](const DeviceObj& d) -> std::optional<int> {
+                     if (d.d.index < 0) return std::nullopt;
+                     return d.d.index;
+                   })
       .def("__str__", [](const DeviceObj& d) { return device_str(d.d); })
-      .def("__repr__", [](const DeviceObj& d) {
-        std::string s = "device(type='" + device_type_name(d.d.type) + "'";
-        if (d.d.index >= 0) s += ", index=" + std::to_string(d.d.index);
-        return s + ")";
-      })
-      .def("__eq__", [](const DeviceObj& a, nb::handle b) {
-        if (nb::isinstance<DeviceObj>(b)) return a.d == nb::cast<DeviceObj&>(b).d;
-        return false;
-      })
-      .def("__hash__", [](const DeviceObj& d) {
-        return static_cast<int64_t>(d.d.type) * 1000 + d.d.index;
-      });
+      .def("__repr__",
+           [](const DeviceObj& d) {
+             std::string s = "device(type='" + device_type_name(d.d.type) + "'";
+             if (d.d.index >= 0) s += ", index=" + std::to_string(d.d.index);
+             return s + ")";
+           })
+      .def("__eq__",
+           [](const DeviceObj& a, nb::handle b) {
+             if (nb::isinstance<DeviceObj>(b)) return a.d == nb::cast<DeviceObj&>(b).d;
+             return false;
+           })
+      .def("__hash__",
+           [](const DeviceObj& d) { return static_cast<int64_t>(d.d.type) * 1000 + d.d.index; });
 
   static nb::class_<TensorSlot> cls(m, "TensorBase");
   g_tensor_base_cls = &cls;
@@ -252,29 +268,32 @@ void init_tensor(nb::module_& m) {
     eval_tensors(list);
   });
 
-  cls.def_static("_make_subclass",
-                 [](nb::handle sub, const Tensor& data, bool require_grad) {
-                   check_requires_grad_dtype(data, require_grad);
-                   Tensor alias = detach_alias(data);
-                   alias.impl()->requires_grad = require_grad;
-                   return wrap_as(alias, sub);
-                 },
-                 nb::arg("cls"), nb::arg("data"), nb::arg("require_grad") = false)
+  cls.def_static(
+         "_make_subclass",
+         [](nb::handle sub, const Tensor& data, bool require_grad) {
+           check_requires_grad_dtype(data, require_grad);
+           Tensor alias = detach_alias(data);
+           alias.impl()->requires_grad = require_grad;
+           return wrap_as(alias, sub);
+         },
+         nb::arg("cls"), nb::arg("data"), nb::arg("require_grad") = false)
       .def_prop_ro("shape", [](const Tensor& t) { return size_object(t.sizes()); })
-      .def("size",
-           [](const Tensor& t, std::optional<int64_t> dim) -> nb::object {
-             if (dim) return nb::int_(t.size(*dim));
-             return size_object(t.sizes());
-           },
-           nb::arg("dim") = nb::none())
-      .def("stride",
-           [](const Tensor& t, std::optional<int64_t> dim) -> nb::object {
-             if (dim) return nb::int_(t.strides()[wrap_dim(*dim, t.dim())]);
-             nb::list l;
-             for (auto s : t.strides()) l.append(nb::int_(s));
-             return nb::tuple(l);
-           },
-           nb::arg("dim") = nb::none())
+      .def(
+          "size",
+          [](const Tensor& t, std::optional<int64_t> dim) -> nb::object {
+            if (dim) return nb::int_(t.size(*dim));
+            return size_object(t.sizes());
+          },
+          nb::arg("dim") = nb::none())
+      .def(
+          "stride",
+          [](const Tensor& t, std::optional<int64_t> dim) -> nb::object {
+            if (dim) return nb::int_(t.strides()[wrap_dim(*dim, t.dim())]);
+            nb::list l;
+            for (auto s : t.strides()) l.append(nb::int_(s));
+            return nb::tuple(l);
+          },
+          nb::arg("dim") = nb::none())
       .def("storage_offset", [](const Tensor& t) { return t.offset(); })
       .def("is_contiguous", [](const Tensor& t) { return t.is_contiguous(); })
       .def("dim", [](const Tensor& t) { return t.dim(); })
@@ -288,23 +307,25 @@ void init_tensor(nb::module_& m) {
       .def_prop_ro("is_cuda", [](const Tensor& t) { return t.device().type == DeviceType::CUDA; })
       .def_prop_ro("_version", [](const Tensor& t) { return t.impl()->storage->version; })
       .def_prop_ro("_base", [](const Tensor& t) { return Tensor(t.impl()->base); })
-      .def("data_ptr", [](const Tensor& t) {
-        // Storage identity plus the byte offset, stable for the storage's life.
-        return reinterpret_cast<uintptr_t>(t.impl()->storage.get()) +
-               static_cast<uintptr_t>(t.offset() * itemsize(t.dtype()));
-      })
+      .def("data_ptr",
+           [](const Tensor& t) {
+             // Storage identity plus the byte offset, stable for the storage's life.
+             return reinterpret_cast<uintptr_t>(t.impl()->storage.get()) +
+                    static_cast<uintptr_t>(t.offset() * itemsize(t.dtype()));
+           })
       .def("is_floating_point", [](const Tensor& t) { return is_floating(t.dtype()); })
       .def("is_complex", [](const Tensor& t) { return is_complex(t.dtype()); })
       .def("item", &item_of)
       .def("tolist", &tolist_of)
-      .def("numpy",
-           [](const Tensor& t, bool force) {
-             MLXC_CHECK(force || !t.requires_grad(), Runtime,
-                        "Can't call numpy() on Tensor that requires grad. Use "
-                        "tensor.detach().numpy() instead.");
-             return to_numpy(t);
-           },
-           nb::kw_only(), nb::arg("force") = false)
+      .def(
+          "numpy",
+          [](const Tensor& t, bool force) {
+            MLXC_CHECK(force || !t.requires_grad(), Runtime,
+                       "Can't call numpy() on Tensor that requires grad. Use "
+                       "tensor.detach().numpy() instead.");
+            return to_numpy(t);
+          },
+          nb::kw_only(), nb::arg("force") = false)
       .def("__len__",
            [](const Tensor& t) {
              MLXC_CHECK(t.dim() > 0, Type, "len() of a 0-d tensor");
@@ -312,17 +333,20 @@ void init_tensor(nb::module_& m) {
            })
       .def("__bool__",
            [](const Tensor& t) {
-             MLXC_CHECK(t.numel() == 1, Runtime, "Boolean value of Tensor with more than one value is ambiguous");
+             MLXC_CHECK(t.numel() == 1, Runtime,
+                        "Boolean value of Tensor with more than one value is ambiguous");
              return nb::cast<bool>(nb::bool_(item_of(t)));
            })
       .def("__float__",
            [](const Tensor& t) {
-             MLXC_CHECK(t.numel() == 1, Value, "only one element tensors can be converted to Python scalars");
+             MLXC_CHECK(t.numel() == 1, Value,
+                        "only one element tensors can be converted to Python scalars");
              return nb::cast<double>(nb::float_(item_of(t)));
            })
       .def("__int__",
            [](const Tensor& t) {
-             MLXC_CHECK(t.numel() == 1, Value, "only one element tensors can be converted to Python scalars");
+             MLXC_CHECK(t.numel() == 1, Value,
+                        "only one element tensors can be converted to Python scalars");
              return nb::int_(item_of(t));
            })
       .def("__index__",
@@ -344,18 +368,19 @@ void init_tensor(nb::module_& m) {
             check_requires_grad_dtype(t, flag);
             if (t.is_leaf()) t.impl()->requires_grad = flag;
           })
-      .def("requires_grad_",
-           [](nb::handle self, bool flag) {
-             const Tensor& t = unwrap(self);
-             MLXC_CHECK(t.is_leaf() || flag, Runtime,
-                        "you can only change requires_grad flags of leaf variables. If you want "
-                        "to use a computed variable in a subgraph that doesn't require "
-                        "differentiation use var_no_grad = var.detach().");
-             check_requires_grad_dtype(t, flag);
-             if (t.is_leaf()) t.impl()->requires_grad = flag;
-             return nb::borrow(self);
-           },
-           nb::arg("requires_grad") = true)
+      .def(
+          "requires_grad_",
+          [](nb::handle self, bool flag) {
+            const Tensor& t = unwrap(self);
+            MLXC_CHECK(t.is_leaf() || flag, Runtime,
+                       "you can only change requires_grad flags of leaf variables. If you want "
+                       "to use a computed variable in a subgraph that doesn't require "
+                       "differentiation use var_no_grad = var.detach().");
+            check_requires_grad_dtype(t, flag);
+            if (t.is_leaf()) t.impl()->requires_grad = flag;
+            return nb::borrow(self);
+          },
+          nb::arg("requires_grad") = true)
       .def_prop_rw(
           "grad", [](const Tensor& t) { return t.grad(); },
           [](const Tensor& t, std::optional<Tensor> g) {
@@ -394,11 +419,12 @@ void init_tensor(nb::module_& m) {
              t.impl()->requires_grad = false;
              return nb::borrow(self);
            })
-      .def("_to",
-           [](const Tensor& t, nb::handle dtype, nb::handle device, bool copy) {
-             return convert_to(t, parse_dtype(dtype), parse_device_arg(device), copy);
-           },
-           nb::arg("dtype").none(), nb::arg("device").none(), nb::arg("copy") = false);
+      .def(
+          "_to",
+          [](const Tensor& t, nb::handle dtype, nb::handle device, bool copy) {
+            return convert_to(t, parse_dtype(dtype), parse_device_arg(device), copy);
+          },
+          nb::arg("dtype").none(), nb::arg("device").none(), nb::arg("copy") = false);
 }
 
 }  // namespace mlxc::py

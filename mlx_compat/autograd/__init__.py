@@ -1,7 +1,5 @@
 """``torch.autograd``: backward, grad and grad-mode switches."""
 
-from collections.abc import Sequence
-
 from .. import _C
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
@@ -30,9 +28,7 @@ def backward(
     tensors = _as_list(tensors)
     grads = _as_list(grad_tensors) or [None] * len(tensors)
     if len(grads) != len(tensors):
-        raise RuntimeError(
-            f"got {len(grads)} tensors and {len(tensors)} gradients"
-        )
+        raise RuntimeError(f"got {len(grads)} tensors and {len(tensors)} gradients")
     if retain_graph is None:
         retain_graph = create_graph
     ins = _as_list(inputs)
@@ -54,7 +50,6 @@ def grad(
 ):
     """Returns the gradients of ``outputs`` with respect to ``inputs``."""
     outs = _as_list(outputs)
-    single = isinstance(inputs, _C.TensorBase)
     ins = _as_list(inputs)
     gouts = _as_list(grad_outputs) or [None] * len(outs)
     if retain_graph is None:
@@ -65,11 +60,5 @@ def grad(
     if materialize_grads:
         from .. import zeros_like
 
-        result = tuple(
-            zeros_like(i) if g is None else g for i, g in zip(ins, result, strict=True)
-        )
-    del single
+        result = tuple(zeros_like(i) if g is None else g for i, g in zip(ins, result, strict=True))
     return tuple(result)
-
-
-Sequence  # re-exported name used by type checkers
