@@ -14,6 +14,13 @@ ScalarType softmax_dtype(const Tensor& self, std::optional<ScalarType> dtype, co
   return st;
 }
 
+// MLX's fused softmax evaluates float64 at float32 precision; compose it instead.
+mx::array softmax_values(const mx::array& x, int axis) {
+  if (x.dtype() != mx::float64) return mx::softmax(x, axis, true);
+  mx::array e = exp_accurate(mx::subtract(x, mx::max(x, axis, true)));
+  return mx::divide(e, mx::sum(e, axis, true));
+}
+
 }  // namespace
 
 Tensor softmax(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype) {
@@ -21,7 +28,7 @@ Tensor softmax(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype)
   const int64_t d = wrap_dim(dim, self.dim());
   Tensor in = dtype ? to_dtype(self, st) : self;
   mx::array x = in.value();
-  mx::array out = self.dim() == 0 ? mx::ones_like(x) : mx::softmax(x, static_cast<int>(d), true);
+  mx::array out = self.dim() == 0 ? mx::ones_like(x) : softmax_values(x, static_cast<int>(d));
   Tensor result = make_result(out, st, {&in});
   if (!needs_grad({&in})) return result;
   auto node = make_node("SoftmaxBackward0", {&in}, [d](FnNode& n, TensorList& gs) {

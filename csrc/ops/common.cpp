@@ -174,4 +174,30 @@ IntArray broadcast_sizes(const IntArray& a, const IntArray& b) {
   return out;
 }
 
+mx::array exp_accurate(const mx::array& x) {
+  if (x.dtype() != mx::float64) return mx::exp(x);
+  // exp(x) = 2^k * (1 + expm1(r)), r = x - k ln2 with ln2 split in two parts;
+  // MLX's float64 expm1 is exact, and 2^k is built from its bits in two halves
+  // so subnormal results stay representable.
+  const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+  auto f64 = [](double v) { return mx::array(v, mx::float64); };
+  mx::array xc = mx::clip(x, f64(-746.0), f64(710.0));
+  mx::array k = mx::round(mx::multiply(xc, f64(1.4426950408889634)));
+  mx::array r =
+      mx::subtract(mx::subtract(xc, mx::multiply(k, f64(ln2_hi))), mx::multiply(k, f64(ln2_lo)));
+  mx::array m = mx::add(mx::expm1(r), f64(1.0));
+  mx::array ki = mx::astype(k, mx::int64);
+  mx::array k1 = mx::floor_divide(ki, mx::array(int64_t{2}, mx::int64));
+  mx::array k2 = mx::subtract(ki, k1);
+  auto pow2 = [](const mx::array& e) {
+    mx::array bits = mx::left_shift(mx::add(e, mx::array(int64_t{1023}, mx::int64)),
+                                    mx::array(int64_t{52}, mx::int64));
+    return mx::view(bits, mx::float64);
+  };
+  mx::array res = mx::multiply(mx::multiply(m, pow2(k1)), pow2(k2));
+  res = mx::where(mx::greater(x, f64(709.782712893384)), f64(INFINITY), res);
+  res = mx::where(mx::less(x, f64(-745.2)), f64(0.0), res);
+  return mx::where(mx::isnan(x), x, res);
+}
+
 }  // namespace mlxc

@@ -62,6 +62,10 @@ std::vector<int> wrap_dims(const std::vector<int64_t>& dims, int64_t ndim);
 IntArray broadcast_sizes(const IntArray& a, const IntArray& b);
 std::string sizes_str(const IntArray& s);
 
+// exp that is accurate for float64 (MLX's CPU kernel is float32-grade there and
+// overflows past |x| > 88); other dtypes use MLX's exp.
+mx::array exp_accurate(const mx::array& x);
+
 // Reads a host scalar from an evaluated 0-d or 1-element array.
 double item_double(const mx::array& a);
 

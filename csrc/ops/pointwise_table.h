@@ -9,7 +9,7 @@
 #pragma once
 
 #define MLXC_UNARY_OPS(_)                                                             \
-  _(exp, "ExpBackward0", Float, mx::exp(x), mul(g, result), false, true)              \
+  _(exp, "ExpBackward0", Float, exp_accurate(x), mul(g, result), false, true)         \
   _(log, "LogBackward0", Float, mx::log(x), div(g, self), true, false)                \
   _(sqrt, "SqrtBackward0", Float, mx::sqrt(x), div(g, mul(result, 2.0)), false, true) \
   _(abs, "AbsBackward0", Keep, mx::abs(x), mul(g, sgn(self)), true, false)            \
