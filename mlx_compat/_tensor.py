@@ -150,11 +150,6 @@ class Tensor(_C.TensorBase):
     def cuda(self, device=None, non_blocking=False):
         return self.to("cuda" if device is None else device)
 
-    def retain_grad(self):
-        if self.is_leaf:
-            return
-        raise RuntimeError("retain_grad() on non-leaf tensors is not available yet")
-
 
 _LEGACY = {
     _C.float32: "FloatTensor",

@@ -177,6 +177,13 @@ TensorList run_backward(const TensorList& roots, const TensorList& grad_roots, b
       for (auto& e : n->next_edges) below = below || (e.fn && needed.count(e.fn.get()));
       if (!below) continue;
     }
+    for (auto& [nr, weak] : n->retained) {
+      auto impl = weak.lock();
+      if (!impl || nr >= grads.size() || !grads[nr].defined()) continue;
+      const Tensor& g = grads[nr];
+      impl->grad = impl->grad ? grad_add(Tensor(impl->grad), g).impl_ptr()
+                              : Tensor::from_array(g.value(), g.dtype(), g.device()).impl_ptr();
+    }
     TensorList outs = n->apply(std::move(grads));
     if (!keep_graph) n->release_variables();
     for (size_t i = 0; i < n->next_edges.size() && i < outs.size(); ++i) {

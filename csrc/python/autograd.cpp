@@ -11,11 +11,37 @@ namespace {
 
 struct NodeRef {
   std::shared_ptr<Node> node;
+  ~NodeRef() {
+    if (node) node->pyobj = nullptr;
+  }
 };
 
+nb::handle g_node_base;
+nb::handle g_node_classes;  // a dict, intentionally kept alive until exit
+
+// The Python class named after the node (AddBackward0, ...), a subclass of _C.Node.
+nb::handle node_class(const std::string& name) {
+  nb::dict classes = nb::borrow<nb::dict>(g_node_classes);
+  nb::str key(name.c_str());
+  if (!classes.contains(key)) {
+    nb::dict ns;
+    ns["__module__"] = "builtins";  // as torch's node classes report
+    nb::object cls = nb::borrow(reinterpret_cast<PyObject*>(&PyType_Type))(
+        key, nb::make_tuple(g_node_base), ns);
+    classes[key] = cls;
+  }
+  return classes[key].ptr();
+}
+
+// The grad_fn object for n: the same Python object while one is alive.
 nb::object node_object(const std::shared_ptr<Node>& n) {
   if (!n) return nb::none();
-  return nb::cast(NodeRef{n});
+  if (n->pyobj) return nb::borrow(static_cast<PyObject*>(n->pyobj));
+  nb::object o = nb::inst_alloc(node_class(n->name()));
+  new (nb::inst_ptr<NodeRef>(o)) NodeRef{n};
+  nb::inst_mark_ready(o);
+  n->pyobj = o.ptr();
+  return o;
 }
 
 TensorList to_list(const std::vector<nb::handle>& hs) {
@@ -30,7 +56,10 @@ void init_autograd(nb::module_& m) {
   m.def("is_grad_enabled", &GradMode::is_enabled);
   m.def("_set_grad_enabled", &GradMode::set_enabled);
 
-  nb::class_<NodeRef>(m, "Node")
+  static nb::class_<NodeRef> node_cls(m, "Node");
+  g_node_base = node_cls;
+  g_node_classes = nb::dict().release();
+  node_cls
       .def("name", [](const NodeRef& r) { return r.node->name(); })
       .def_prop_ro("next_functions",
                    [](const NodeRef& r) {

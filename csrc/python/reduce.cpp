@@ -8,11 +8,11 @@ namespace mlxc::py {
 
 namespace {
 
-nb::object g_max_type;
+nb::handle g_max_type;  // kept alive until exit
 
 nb::object max_result(std::pair<Tensor, Tensor> r) {
   if (!g_max_type.is_valid())
-    g_max_type = nb::module_::import_("mlx_compat.return_types").attr("max");
+    g_max_type = nb::object(nb::module_::import_("mlx_compat.return_types").attr("max")).release();
   return g_max_type(nb::make_tuple(wrap(r.first), wrap(r.second)));
 }
 

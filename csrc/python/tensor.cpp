@@ -14,9 +14,11 @@ namespace mlxc::py {
 
 namespace {
 
-nb::object g_tensor_class_obj;
-nb::object g_size_class;
-nb::object g_dtype_objects[kNumScalarTypes];
+// Module-lifetime Python objects; references are held until exit on purpose
+// (releasing them after interpreter shutdown would touch freed memory).
+nb::handle g_tensor_class_obj;
+nb::handle g_size_class;
+nb::handle g_dtype_objects[kNumScalarTypes];
 nb::class_<TensorSlot>* g_tensor_base_cls = nullptr;
 
 void eval_with_gil_released(std::vector<mx::array>& arrays) {
@@ -38,7 +40,7 @@ nb::object size_object(const IntArray& sizes) {
   nb::list l;
   for (auto s : sizes) l.append(nb::int_(s));
   if (!g_size_class.is_valid())
-    g_size_class = nb::module_::import_("mlx_compat._size").attr("Size");
+    g_size_class = nb::object(nb::module_::import_("mlx_compat._size").attr("Size")).release();
   return g_size_class(nb::tuple(l));
 }
 
@@ -201,7 +203,7 @@ nb::object wrap(Tensor t) {
                                                              : (PyObject*)g_tensor_base);
 }
 
-nb::object dtype_object(ScalarType st) { return g_dtype_objects[static_cast<int>(st)]; }
+nb::object dtype_object(ScalarType st) { return nb::borrow(g_dtype_objects[static_cast<int>(st)]); }
 
 nb::object device_object(const Device& d) { return nb::cast(DeviceObj{d}); }
 
@@ -217,7 +219,7 @@ void init_tensor(nb::module_& m) {
       .def("__reduce__", [](const DTypeObj& d) { return std::string(dtype_name(d.st)); });
   for (int i = 0; i < kNumScalarTypes; ++i) {
     const auto st = static_cast<ScalarType>(i);
-    g_dtype_objects[i] = nb::cast(DTypeObj{st});
+    g_dtype_objects[i] = nb::cast(DTypeObj{st}).release();
     m.attr(dtype_name(st)) = g_dtype_objects[i];
   }
 
@@ -259,7 +261,7 @@ void init_tensor(nb::module_& m) {
 
   m.def("_get_default_dtype", []() { return default_float_dtype(); });
   m.def("_set_default_dtype", [](ScalarType st) { set_default_float_dtype(st); });
-  m.def("_set_tensor_class", [](nb::handle c) { g_tensor_class_obj = nb::borrow(c); });
+  m.def("_set_tensor_class", [](nb::handle c) { g_tensor_class_obj = c.inc_ref(); });
   m.def("_eval_step", [](const std::vector<nb::handle>& ts) {
     TensorList list;
     for (auto h : ts) {
@@ -397,6 +399,14 @@ void init_tensor(nb::module_& m) {
           nb::arg("grad").none())
       .def_prop_ro("is_leaf", [](const Tensor& t) { return t.is_leaf(); })
       .def_prop_ro("retains_grad", [](const Tensor& t) { return t.impl()->retains_grad; })
+      .def("retain_grad",
+           [](const Tensor& t) {
+             MLXC_CHECK(t.requires_grad(), Runtime,
+                        "can't retain_grad on Tensor that has requires_grad=False");
+             if (t.is_leaf() || t.impl()->retains_grad) return;
+             t.impl()->retains_grad = true;
+             t.grad_fn()->retained.emplace_back(t.impl()->output_nr, t.impl_ptr());
+           })
       .def_prop_ro("output_nr", [](const Tensor& t) { return t.impl()->output_nr; })
       .def_prop_rw(
           "data", [](const Tensor& t) { return detach_alias(t); },

@@ -131,3 +131,27 @@ def test_long_chain_stays_bounded():
     for _ in range(3000):
         x = x + 1
     assert x.tolist() == [3000.0, 3000.0, 3000.0]
+
+
+def test_grad_fn_objects_and_retain_grad(rng):
+    a = rng.normal(size=(3,)).astype(np.float32)
+    t, m = pair(a, True)
+
+    def build(x):
+        y = x * 2
+        y.retain_grad()
+        z = (y.exp() + 1).sum()
+        return y, z
+
+    (ty, tz), (my, mz) = build(t), build(m)
+    assert type(mz.grad_fn).__name__ == type(tz.grad_fn).__name__ == "SumBackward0"
+    assert repr(type(mz.grad_fn)) == repr(type(tz.grad_fn))
+    assert mz.grad_fn is mz.grad_fn
+    names = lambda fn: [type(f).__name__ for f, _ in fn.next_functions if f is not None]  # noqa: E731
+    assert names(mz.grad_fn) == names(tz.grad_fn)
+    assert names(mz.grad_fn.next_functions[0][0]) == names(tz.grad_fn.next_functions[0][0])
+    assert my.retains_grad and ty.retains_grad
+    tz.backward()
+    mz.backward()
+    assert_same(my.grad, ty.grad, 1e-4, 1e-5)
+    assert_same(m.grad, t.grad, 1e-4, 1e-5)
