@@ -136,7 +136,7 @@ def _round_to_bfloat16(values: np.ndarray) -> np.ndarray:
     f32 = np.array(values, dtype=np.float32, order="C")
     bits = f32.view(np.uint32).astype(np.uint64)
     # Add just under half an ulp, plus the kept low bit so ties go to even.
-    bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+    bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16  # type: ignore[assignment]
     rounded = bits.astype(np.uint32).view(np.float32)
     return np.where(np.isnan(f32), f32, rounded)
 

@@ -1,5 +1,7 @@
 """Named-tuple results of operators (``torch.return_types``)."""
 
+import operator
+
 __all__ = ["max"]
 
 
@@ -17,9 +19,14 @@ def _make(name: str, fields: tuple[str, ...]) -> type:
     def __reduce__(self):
         return (type(self), (tuple(self),))
 
-    ns = {"__new__": __new__, "__repr__": __repr__, "__reduce__": __reduce__, "__slots__": ()}
+    ns: dict[str, object] = {
+        "__new__": __new__,
+        "__repr__": __repr__,
+        "__reduce__": __reduce__,
+        "__slots__": (),
+    }
     for i, f in enumerate(fields):
-        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
+        ns[f] = property(operator.itemgetter(i))
     ns["n_fields"] = len(fields)
     return type(name, (tuple,), ns)
 

@@ -6,6 +6,7 @@
 #include "core/eval.h"
 #include "core/grad_mode.h"
 #include "mlx/transforms.h"
+#include "mlx/ops.h"
 #include "ops/pointwise.h"
 #include "ops/shape.h"
 #include "python/bind.h"
@@ -259,6 +260,10 @@ void init_tensor(nb::module_& m) {
   g_tensor_base_cls = &cls;
   g_tensor_base = reinterpret_cast<PyTypeObject*>(cls.ptr());
 
+  // MLX interop: mx.array objects cross as values (MLX arrays are immutable, so
+  // neither direction copies data; a tensor view is materialised by MLX lazily).
+  m.def("_from_mlx", [](const mx::array& a) { return Tensor::from_array(a); }, nb::arg("array"));
+  cls.def("__mlx_array__", [](const Tensor& t) { return t.value(); });
   m.def("_get_default_dtype", []() { return default_float_dtype(); });
   m.def("_set_default_dtype", [](ScalarType st) { set_default_float_dtype(st); });
   m.def("_set_tensor_class", [](nb::handle c) { g_tensor_class_obj = c.inc_ref(); });

@@ -5,6 +5,7 @@ import warnings
 from collections import OrderedDict, defaultdict
 from copy import deepcopy
 from itertools import chain
+from typing import Any
 
 import mlx_compat as torch
 from mlx_compat.utils.hooks import RemovableHandle
@@ -21,8 +22,8 @@ class _RequiredParameter:
 
 required = _RequiredParameter()
 
-_global_step_pre_hooks = OrderedDict()
-_global_step_post_hooks = OrderedDict()
+_global_step_pre_hooks: OrderedDict[int, Any] = OrderedDict()
+_global_step_post_hooks: OrderedDict[int, Any] = OrderedDict()
 
 
 def register_optimizer_step_pre_hook(hook):

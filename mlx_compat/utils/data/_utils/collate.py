@@ -4,6 +4,8 @@ import collections.abc
 import contextlib
 import copy
 import re
+from collections.abc import Callable
+from typing import Any
 
 import mlx_compat as torch
 
@@ -131,7 +133,7 @@ def _collate_str(batch, *, collate_fn_map=None):
     return batch
 
 
-default_collate_fn_map = {torch.Tensor: _collate_tensor}
+default_collate_fn_map: dict[Any, Callable[..., Any]] = {torch.Tensor: _collate_tensor}
 with contextlib.suppress(ImportError):
     import numpy as np
 
