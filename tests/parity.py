@@ -97,7 +97,9 @@ def assert_same(ours, theirs, rtol=FWD_RTOL, atol=FWD_ATOL, what="output"):
         assert ours == theirs, f"{what}: {ours!r} != {theirs!r}"
 
 
-def check_op(fn, arrays, grad=True, rtol=FWD_RTOL, atol=FWD_ATOL, grad_seed=0):
+def check_op(
+    fn, arrays, grad=True, rtol=FWD_RTOL, atol=FWD_ATOL, grad_seed=0, check_grad_fn=True
+):
     """Runs ``fn(M, *tensors)`` for both libraries and compares outputs and grads."""
     pairs = [
         pair(a, requires_grad=grad and np.issubdtype(np.asarray(a).dtype, np.floating))
@@ -108,6 +110,8 @@ def check_op(fn, arrays, grad=True, rtol=FWD_RTOL, atol=FWD_ATOL, grad_seed=0):
     t_out = fn(torch, *t_in)
     m_out = fn(mlx_compat, *m_in)
     assert_same(m_out, t_out, rtol, atol)
+    if check_grad_fn:
+        assert_same_grad_fn(m_out, t_out)
     if not grad or not any(t.requires_grad for t in t_in):
         return
     t_outs = t_out if isinstance(t_out, (tuple, list)) else (t_out,)
@@ -135,6 +139,19 @@ def check_op(fn, arrays, grad=True, rtol=FWD_RTOL, atol=FWD_ATOL, grad_seed=0):
             continue
         assert m.grad is not None, f"grad[{i}] missing"
         assert_same(m.grad, t.grad, GRAD_RTOL, GRAD_ATOL, f"grad[{i}]")
+
+
+def assert_same_grad_fn(ours, theirs):
+    """The result's grad_fn has torch's node name (the graph records the same op)."""
+    if isinstance(theirs, (tuple, list)):
+        for o, t in zip(ours, theirs, strict=True):
+            assert_same_grad_fn(o, t)
+        return
+    if not isinstance(theirs, torch.Tensor):
+        return
+    t_name = type(theirs.grad_fn).__name__ if theirs.grad_fn is not None else None
+    m_name = type(ours.grad_fn).__name__ if ours.grad_fn is not None else None
+    assert m_name == t_name, f"grad_fn {m_name} != {t_name}"
 
 
 def check_raises(fn, arrays=()):

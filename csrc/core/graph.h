@@ -35,7 +35,7 @@ struct Node : std::enable_shared_from_this<Node> {
   std::vector<Edge> next_edges;
   // Non-leaf tensors (output number, tensor) whose .grad is kept (retain_grad).
   std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retained;
-  void* pyobj = nullptr;  // live Python wrapper, owned by csrc/python
+  void* pyobj = nullptr;                 // live Python wrapper, owned by csrc/python
   std::vector<ScalarType> input_dtypes;  // dtype of each forward input (grads are cast to it)
   uint32_t num_outputs = 1;              // number of forward outputs (gradients flowing in)
   uint64_t sequence_nr;                  // creation order; later nodes run first

@@ -170,16 +170,18 @@ Tensor matmul(const Tensor& self, const Tensor& other) {
              "D");
   if (d1 == 1 && d2 == 1) return dot(self, other);
   if (d1 == 2 && d2 == 1) return mv(self, other);
-  if (d1 == 1 && d2 == 2) return squeeze(mm(unsqueeze(self, 0), other), std::vector<int64_t>{0});
+  if (d1 == 1 && d2 == 2) {
+    return squeeze(mm(unsqueeze(self, 0), other), std::vector<int64_t>{0}, "SqueezeBackward4");
+  }
   if (d1 == 2 && d2 == 2) return mm(self, other);
   if (d1 >= 3 && d2 <= 2) {
     // Fold the batch dimensions of self into its rows.
     IntArray out_sizes(self.sizes().begin(), self.sizes().end() - 1);
     const int64_t k = self.sizes()[d1 - 1];
     Tensor folded = reshape(self, {-1, k});
-    if (d2 == 1) return reshape(mv(folded, other), out_sizes);
+    if (d2 == 1) return unsafe_view(mv(folded, other), out_sizes);
     out_sizes.push_back(other.sizes()[1]);
-    return reshape(mm(folded, other), out_sizes);
+    return unsafe_view(mm(folded, other), out_sizes);
   }
   // General batched case: broadcast batch dims, then bmm.
   const int64_t n = d1 >= 2 ? self.sizes()[d1 - 2] : 1;
@@ -204,7 +206,7 @@ Tensor matmul(const Tensor& self, const Tensor& other) {
   IntArray out = batch;
   if (d1 > 1) out.push_back(n);
   if (d2 > 1) out.push_back(p);
-  return reshape(r, out);
+  return unsafe_view(r, out);
 }
 
 }  // namespace mlxc

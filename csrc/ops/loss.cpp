@@ -75,38 +75,38 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
         " classes or no classes but got weight tensor of shape: ", sizes_str(weight.sizes()));
   }
   check_targets(target, n_classes, ignore_index);
-  // Per-element loss: -w[t] * input[..., t], zero where t == ignore_index.
+  // Per-element loss: -w[t] * x[m, t], zero where t == ignore_index; x is (M, C).
   Tensor x = batched ? classes_last(input) : unsqueeze(input, 0);
-  Tensor tflat = reshape(target, {-1});
-  mx::array tv = mx::astype(tflat.value(), mx::int64);
+  const mx::Dtype dt = to_mlx(input.dtype());
+  mx::array tv = mx::astype(mx::reshape(target.value(), {-1}), mx::int64);
   mx::array keep = mx::not_equal(tv, mx::array(ignore_index, mx::int64));
-  mx::array safe = mx::where(keep, tv, mx::zeros_like(tv));
-  Tensor idx = make_result(mx::expand_dims(safe, 1), ScalarType::Int64, {&target});
-  Tensor w_elem =
-      weight.defined()
-          ? make_result(mx::take(weight.value(), safe), weight.dtype(), {&weight})
-          : make_result(mx::ones(safe.shape(), to_mlx(input.dtype())), input.dtype(), {});
-  w_elem = make_result(mx::where(keep, w_elem.value(), mx::zeros_like(w_elem.value())),
-                       w_elem.dtype(), {&w_elem});
-  // Gather the target log-probabilities through a differentiable op.
-  Tensor picked = [&] {
-    mx::array v = mx::squeeze(mx::take_along_axis(x.value(), idx.value(), 1), 1);
-    Tensor r = make_result(v, x.dtype(), {&x});
-    if (!needs_grad({&x})) return r;
-    auto node =
-        make_node("GatherBackward0", {&x}, [sizes = x.sizes(), idx](FnNode&, TensorList& gs) {
-          mx::array base = mx::zeros(to_shape(sizes), to_mlx(gs[0].dtype()));
-          mx::array out =
-              mx::put_along_axis(base, idx.value(), mx::expand_dims(gs[0].value(), 1), 1);
-          return TensorList{make_result(out, gs[0].dtype(), {&gs[0]})};
-        });
-    return with_history(r, node);
-  }();
-  Tensor per = neg(mul(picked, w_elem));
-  if (reduction == Reduction::None) return batched ? reshape(per, target.sizes()) : squeeze(per);
-  Tensor total = sum(per);
-  if (reduction == Reduction::Sum) return total;
-  return div(total, sum(w_elem));
+  mx::array idx = mx::expand_dims(mx::where(keep, tv, mx::zeros_like(tv)), 1);
+  mx::array w = weight.defined() ? mx::astype(mx::take(weight.value(), mx::squeeze(idx, 1)), dt)
+                                 : mx::ones(keep.shape(), dt);
+  w = mx::where(keep, w, mx::zeros_like(w));
+  mx::array per =
+      mx::negative(mx::multiply(mx::squeeze(mx::take_along_axis(x.value(), idx, 1), 1), w));
+  mx::array total_weight = mx::sum(w);
+  mx::array out = reduction == Reduction::None  ? per
+                  : reduction == Reduction::Sum ? mx::sum(per)
+                                                : mx::divide(mx::sum(per), total_weight);
+  if (reduction == Reduction::None) {
+    out = batched ? mx::reshape(out, target.shape()) : mx::reshape(out, {});
+  }
+  Tensor result = make_result(out, input.dtype(), {&x, &target});
+  if (!needs_grad({&x})) return result;
+  // d loss / d x = coef * g, with coef = -w[t] at (m, t) (divided by the total
+  // weight for 'mean'); written as a product so that it is differentiable in g.
+  mx::array scaled = reduction == Reduction::Mean ? mx::divide(w, total_weight) : w;
+  mx::array coef = mx::put_along_axis(mx::zeros(x.shape(), dt), idx,
+                                      mx::expand_dims(mx::negative(scaled), 1), 1);
+  Tensor coef_t = make_result(coef, input.dtype(), {});
+  auto node = make_node(input.dim() >= 3 ? "NllLoss2DBackward0" : "NllLossBackward0", {&x},
+                        [coef_t, reduction](FnNode&, TensorList& gs) {
+                          Tensor g = reduction == Reduction::None ? reshape(gs[0], {-1, 1}) : gs[0];
+                          return TensorList{mul(g, coef_t)};
+                        });
+  return with_history(result, node);
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {

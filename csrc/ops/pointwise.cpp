@@ -125,6 +125,31 @@ Tensor sub(const Tensor& a, const Tensor& b, const Tensor& alpha) {
   return add_impl(a, b, alpha, true, "SubBackward0");
 }
 
+Tensor rsub(const Tensor& a, const Tensor& b, const Tensor& alpha) {
+  MLXC_CHECK(a.dtype() != ScalarType::Bool && b.dtype() != ScalarType::Bool, Runtime,
+             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+             "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  // The result is b - alpha * a; the node's inputs are (a, b) in torch's order.
+  const ScalarType st = result_type({&a, &b});
+  check_alpha(alpha, st);
+  mx::array va = cast(a, st);
+  if (alpha.defined()) va = mx::multiply(va, cast(alpha, st));
+  Tensor result = make_result(mx::subtract(cast(b, st), va), st, {&a, &b});
+  if (!needs_grad({&a, &b})) return result;
+  const char* name = b.impl()->wrapped_number ? "RsubBackward1" : "RsubBackward0";
+  auto node =
+      make_node(name, {&a, &b}, [sa = a.sizes(), sb = b.sizes(), alpha](FnNode& n, TensorList& gs) {
+        const Tensor& g = gs[0];
+        TensorList r(2);
+        if (n.needs_input_grad(0)) {
+          r[0] = sum_to(neg(alpha.defined() ? mul(g, alpha) : g), sa);
+        }
+        if (n.needs_input_grad(1)) r[1] = sum_to(g, sb);
+        return r;
+      });
+  return with_history(result, node);
+}
+
 Tensor mul(const Tensor& a, const Tensor& b) {
   const ScalarType st = result_type({&a, &b});
   mx::array va = cast(a, st), vb = cast(b, st);

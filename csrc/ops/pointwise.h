@@ -14,6 +14,8 @@ MLXC_UNARY_OPS(MLXC_DECLARE_UNARY)
 // Binary arithmetic. `alpha` scales the second operand as torch.add/sub do.
 Tensor add(const Tensor& a, const Tensor& b, const Tensor& alpha = Tensor());
 Tensor sub(const Tensor& a, const Tensor& b, const Tensor& alpha = Tensor());
+// b - alpha * a (torch.rsub; RsubBackward1 when b is a Python number).
+Tensor rsub(const Tensor& a, const Tensor& b, const Tensor& alpha = Tensor());
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 Tensor pow(const Tensor& a, const Tensor& b);

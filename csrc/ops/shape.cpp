@@ -100,6 +100,11 @@ Tensor view(const Tensor& self, const IntArray& shape) {
 Tensor reshape(const Tensor& self, const IntArray& shape) {
   IntArray sizes = infer_size(shape, self.numel());
   if (compute_stride(self.sizes(), self.strides(), sizes)) return view(self, sizes);
+  return unsafe_view(self, sizes);
+}
+
+Tensor unsafe_view(const Tensor& self, const IntArray& shape) {
+  IntArray sizes = infer_size(shape, self.numel());
   Tensor out = make_result(mx::reshape(self.value(), to_shape(sizes)), self.dtype(), {&self});
   return record_view(out, self, "UnsafeViewBackward0",
                      [in = self.sizes()](const Tensor& g) { return reshape(g, in); });
@@ -179,7 +184,8 @@ Tensor unsqueeze(const Tensor& self, int64_t dim) {
                      [d](const Tensor& g) { return squeeze(g, std::vector<int64_t>{d}); });
 }
 
-Tensor squeeze(const Tensor& self, const std::optional<std::vector<int64_t>>& dims) {
+Tensor squeeze(const Tensor& self, const std::optional<std::vector<int64_t>>& dims,
+               const char* node_name) {
   std::vector<bool> drop(self.dim(), false);
   if (dims) {
     for (int d : wrap_dims(*dims, self.dim())) {
@@ -198,7 +204,7 @@ Tensor squeeze(const Tensor& self, const std::optional<std::vector<int64_t>>& di
   Tensor out = make_view(self, sizes, strides, self.offset(), natural);
   const char* name =
       !dims ? "SqueezeBackward0" : (dims->size() == 1 ? "SqueezeBackward1" : "SqueezeBackward2");
-  return record_view(out, self, name,
+  return record_view(out, self, node_name ? node_name : name,
                      [in = self.sizes()](const Tensor& g) { return reshape(g, in); });
 }
 

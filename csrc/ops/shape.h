@@ -18,7 +18,10 @@ Tensor transpose(const Tensor& self, int64_t dim0, int64_t dim1);
 Tensor t(const Tensor& self);
 Tensor permute(const Tensor& self, const std::vector<int64_t>& dims);
 Tensor unsqueeze(const Tensor& self, int64_t dim);
-Tensor squeeze(const Tensor& self, const std::optional<std::vector<int64_t>>& dims = std::nullopt);
+Tensor squeeze(const Tensor& self, const std::optional<std::vector<int64_t>>& dims = std::nullopt,
+               const char* node_name = nullptr);
+// torch's _unsafe_view: a reshape whose result is not a view (UnsafeViewBackward0).
+Tensor unsafe_view(const Tensor& self, const IntArray& shape);
 Tensor expand(const Tensor& self, const IntArray& sizes);
 Tensor select(const Tensor& self, int64_t dim, int64_t index);
 Tensor slice(const Tensor& self, int64_t dim, std::optional<int64_t> start,

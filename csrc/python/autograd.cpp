@@ -26,8 +26,8 @@ nb::handle node_class(const std::string& name) {
   if (!classes.contains(key)) {
     nb::dict ns;
     ns["__module__"] = "builtins";  // as torch's node classes report
-    nb::object cls = nb::borrow(reinterpret_cast<PyObject*>(&PyType_Type))(
-        key, nb::make_tuple(g_node_base), ns);
+    nb::object cls =
+        nb::borrow(reinterpret_cast<PyObject*>(&PyType_Type))(key, nb::make_tuple(g_node_base), ns);
     classes[key] = cls;
   }
   return classes[key].ptr();
@@ -59,8 +59,7 @@ void init_autograd(nb::module_& m) {
   static nb::class_<NodeRef> node_cls(m, "Node");
   g_node_base = node_cls;
   g_node_classes = nb::dict().release();
-  node_cls
-      .def("name", [](const NodeRef& r) { return r.node->name(); })
+  node_cls.def("name", [](const NodeRef& r) { return r.node->name(); })
       .def_prop_ro("next_functions",
                    [](const NodeRef& r) {
                      nb::list l;

@@ -66,6 +66,13 @@ void def_inplace_operator(const char* name) {
 }
 
 Tensor add2(const Tensor& a, const Tensor& b) { return add(a, b); }
+// Reflected operators receive (other, self): other - self is rsub(self, other).
+Tensor rsub2(const Tensor& other, const Tensor& self) { return rsub(self, other); }
+// other / self is computed as torch does: reciprocal(self) * other.
+Tensor rdiv2(const Tensor& other, const Tensor& self) {
+  if (other.impl()->wrapped_number) return mul(reciprocal(self), other);
+  return div(other, self);
+}
 Tensor sub2(const Tensor& a, const Tensor& b) { return sub(a, b); }
 
 }  // namespace
@@ -95,6 +102,12 @@ void init_pointwise(nb::module_&, nb::module_& fns) {
       "sub_", [](nb::handle s, nb::handle o, nb::handle a) { return inplace(s, sub_fn(s, o, a)); },
       nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
 
+  fns.def(
+      "rsub",
+      [](nb::handle a, nb::handle b, nb::handle alpha) {
+        return rsub(operand(a, "input"), operand(b, "other"), alpha_or_none(alpha));
+      },
+      nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("alpha") = 1);
   def_binary<mul>(fns, "mul", "mul_");
   def_binary<div>(fns, "div", "div_");
   def_binary<div>(fns, "true_divide", nullptr);
@@ -111,11 +124,11 @@ void init_pointwise(nb::module_&, nb::module_& fns) {
   def_operator<add2, false>("__add__");
   def_operator<add2, true>("__radd__");
   def_operator<sub2, false>("__sub__");
-  def_operator<sub2, true>("__rsub__");
+  def_operator<rsub2, true>("__rsub__");
   def_operator<mul, false>("__mul__");
   def_operator<mul, true>("__rmul__");
   def_operator<div, false>("__truediv__");
-  def_operator<div, true>("__rtruediv__");
+  def_operator<rdiv2, true>("__rtruediv__");
   def_operator<pow, false>("__pow__");
   def_operator<pow, true>("__rpow__");
   def_operator<eq, false>("__eq__");

@@ -5,8 +5,8 @@
 
 #include "core/eval.h"
 #include "core/grad_mode.h"
-#include "mlx/transforms.h"
 #include "mlx/ops.h"
+#include "mlx/transforms.h"
 #include "ops/pointwise.h"
 #include "ops/shape.h"
 #include "python/bind.h"
