@@ -259,3 +259,13 @@ def test_headline_snippet():
     loss = y.sum()
     loss.backward()
     assert str(x.grad) == "tensor([2., 2., 2.])"
+
+
+def test_max_dim_named_tuple():
+    arr = RNG.normal(size=(3, 4)).astype(np.float32)
+    t, m = pair(arr)
+    rt, rm = t.max(1), m.max(1)
+    assert repr(rm) == repr(rt)
+    assert_same(rm.values, rt.values)
+    assert_same(rm.indices, rt.indices)
+    assert_same(m.max(dim=0, keepdim=True)[1], t.max(dim=0, keepdim=True)[1])
