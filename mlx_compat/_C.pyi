@@ -1,10 +1,10 @@
 import builtins
 from collections.abc import Sequence
+from typing import Any
 
 import mlx.core
 
 import mlx_compat
-from typing import Any
 
 _VariableFunctions: Any
 _nn: Any

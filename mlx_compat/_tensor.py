@@ -79,29 +79,7 @@ class Tensor(_C.TensorBase):
 
     def to(self, *args, **kwargs):
         """Converts dtype and/or device: to(dtype), to(device, dtype), to(other), kwargs."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        copy = kwargs.pop("copy", False)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        args = list(args)
-        # Leading device (or None), then dtype, then non_blocking/copy flags.
-        if args and isinstance(args[0], _C.TensorBase):
-            other = args.pop(0)
-            dtype, device = other.dtype, other.device
-        elif args and (
-            args[0] is None or isinstance(args[0], (str, _C.device)) or (type(args[0]) is int)
-        ):
-            device = args.pop(0)
-        if args and isinstance(args[0], _C.dtype):
-            dtype = args.pop(0)
-        flags = [a for a in args if isinstance(a, bool)]
-        if len(flags) != len(args) or len(flags) > 2:
-            raise TypeError(f"to() received an invalid combination of arguments: {tuple(args)!r}")
-        if len(flags) == 2:
-            copy = flags[1]
+        device, dtype, _, copy = _parse_to(*args, **kwargs)
         return self._to(dtype, device, copy)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
@@ -164,6 +142,38 @@ _LEGACY = {
     _C.bool: "BoolTensor",
     _C.complex64: "ComplexFloatTensor",
 }
+
+
+def _parse_to(*args, **kwargs):
+    """Splits the arguments of ``Tensor.to``/``Module.to`` into
+    (device, dtype, non_blocking, copy), accepting torch's forms: to(dtype),
+    to(device[, dtype]), to(tensor), then non_blocking and copy flags, or keywords."""
+    device = kwargs.pop("device", None)
+    dtype = kwargs.pop("dtype", None)
+    non_blocking = kwargs.pop("non_blocking", False)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    rest = list(args)
+    if rest and isinstance(rest[0], _C.TensorBase):
+        other = rest.pop(0)
+        device, dtype = other.device, other.dtype
+    elif rest and (
+        rest[0] is None or isinstance(rest[0], (str, _C.device)) or type(rest[0]) is int
+    ):
+        device = rest.pop(0)
+    if rest and isinstance(rest[0], _C.dtype):
+        dtype = rest.pop(0)
+    if len(rest) > 2 or not all(isinstance(a, bool) for a in rest):
+        raise TypeError(f"to() received an invalid combination of arguments: {args!r}")
+    if rest:
+        non_blocking = rest[0]
+    if len(rest) == 2:
+        copy = rest[1]
+    if device is not None and not isinstance(device, _C.device):
+        device = _C.device(device)
+    return device, dtype, non_blocking, copy
 
 
 def _host_values(t):

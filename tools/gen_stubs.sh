@@ -37,3 +37,5 @@ for op in ("__eq__", "__ne__"):
                   f"def {op}(self, arg: object, /) -> object: ...  # type: ignore[override]")
 p.write_text(s)
 PY
+"$PYTHON" -m ruff check -q --fix mlx_compat/_C.pyi >/dev/null 2>&1 || true
+"$PYTHON" -m ruff format -q mlx_compat/_C.pyi >/dev/null 2>&1 || true

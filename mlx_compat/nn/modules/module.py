@@ -4,6 +4,7 @@ import warnings
 from collections import OrderedDict
 
 import mlx_compat as torch
+from mlx_compat._tensor import _parse_to
 
 # _IncompatibleKeys is importable from here, as from torch's module.py.
 from mlx_compat.nn.modules._state_dict import _IncompatibleKeys, _StateDictMixin  # noqa: F401
@@ -233,7 +234,7 @@ class Module(_StateDictMixin):
 
     def to(self, *args, **kwargs):
         """Move and/or cast parameters and buffers (floating dtypes only)."""
-        device, dtype, non_blocking = _parse_to(*args, **kwargs)
+        device, dtype, non_blocking, _ = _parse_to(*args, **kwargs)
         if dtype is not None:
             if not (dtype.is_floating_point or dtype.is_complex):
                 raise TypeError(
@@ -590,31 +591,3 @@ class Module(_StateDictMixin):
             else:
                 body = "\n  " + "\n  ".join(lines) + "\n"
         return self._get_name() + "(" + body + ")"
-
-
-def _parse_to(*args, **kwargs):
-    """Split ``Module.to``'s arguments into (device, dtype, non_blocking)."""
-    device = kwargs.pop("device", None)
-    dtype = kwargs.pop("dtype", None)
-    non_blocking = kwargs.pop("non_blocking", False)
-    kwargs.pop("memory_format", None)
-    kwargs.pop("copy", None)
-    if kwargs:
-        raise TypeError(f"to() received an invalid combination of arguments: {sorted(kwargs)}")
-    rest = list(args)
-    if rest and isinstance(rest[0], torch.Tensor):
-        other = rest.pop(0)
-        device, dtype = other.device, other.dtype
-    elif rest and isinstance(rest[0], torch.dtype):
-        dtype = rest.pop(0)
-    elif rest and (isinstance(rest[0], (str, int, torch.device)) or rest[0] is None):
-        device = rest.pop(0)
-        if rest and isinstance(rest[0], torch.dtype):
-            dtype = rest.pop(0)
-    if rest and isinstance(rest[0], bool):
-        non_blocking = rest.pop(0)
-    if rest:
-        raise TypeError(f"to() received an invalid combination of arguments: {args}")
-    if device is not None and not isinstance(device, torch.device):
-        device = torch.device(device)
-    return device, dtype, non_blocking
