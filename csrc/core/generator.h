@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <vector>
 
 namespace mlxc {
 
@@ -26,6 +27,10 @@ class Generator {
     const uint64_t lo = random();
     return (hi << 32) | lo;
   }
+
+  // Serialized state (seed, engine, cached normal samples) as bytes, and back.
+  std::vector<uint8_t> get_state() const;
+  void set_state(const std::vector<uint8_t>& state);
 
   std::optional<double> next_double_normal;
   std::optional<float> next_float_normal;

@@ -234,7 +234,25 @@ void init_creation(nb::module_& m, nb::module_& fns) {
           nb::arg("seed"))
       .def("initial_seed", [](const Generator& g) { return g.seed(); })
       .def("seed", [](Generator& g) { return g.reseed_random(); })
-      .def_prop_ro("device", [](const Generator&) { return device_object(Device{}); });
+      .def_prop_ro("device", [](const Generator&) { return device_object(Device{}); })
+      .def("get_state",
+           [](const Generator& g) {
+             auto bytes = g.get_state();
+             return from_buffer(bytes.data(), IntArray{static_cast<int64_t>(bytes.size())},
+                                ScalarType::UInt8);
+           })
+      .def(
+          "set_state",
+          [](nb::handle self, const Tensor& state) {
+            MLXC_CHECK(state.dtype() == ScalarType::UInt8 && state.dim() == 1, Type,
+                       "expected a torch.ByteTensor, but got ", legacy_type_name(state.dtype()));
+            nb::object arr = wrap(state).attr("numpy")();
+            nb::bytes raw = nb::borrow<nb::bytes>(arr.attr("tobytes")());
+            const auto* p = reinterpret_cast<const uint8_t*>(raw.c_str());
+            nb::cast<Generator&>(self).set_state(std::vector<uint8_t>(p, p + raw.size()));
+            return nb::borrow(self);
+          },
+          nb::arg("new_state"));
   m.attr("default_generator") = nb::cast(default_generator());
   fns.def(
       "manual_seed",

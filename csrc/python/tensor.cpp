@@ -264,6 +264,10 @@ void init_tensor(nb::module_& m) {
   // neither direction copies data; a tensor view is materialised by MLX lazily).
   m.def("_from_mlx", [](const mx::array& a) { return Tensor::from_array(a); }, nb::arg("array"));
   cls.def("__mlx_array__", [](const Tensor& t) { return t.value(); });
+  m.def("_device_available",
+        [](const std::string& type) { return device_available(parse_device(type).type); });
+  m.def("_device_count",
+        [](const std::string& type) { return device_count(parse_device(type).type); });
   m.def("_get_default_dtype", []() { return default_float_dtype(); });
   m.def("_set_default_dtype", [](ScalarType st) { set_default_float_dtype(st); });
   m.def("_set_tensor_class", [](nb::handle c) { g_tensor_class_obj = c.inc_ref(); });
