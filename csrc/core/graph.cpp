@@ -8,6 +8,7 @@ namespace mlxc {
 namespace {
 std::atomic<uint64_t> g_next_sequence_nr{0};
 AddFn g_grad_add = nullptr;
+ViewRefreshFn g_view_refresh = nullptr;
 
 std::string type_str(ScalarType t, const IntArray& sizes) {
   std::string s = str("torch.", legacy_type_name(t), " [");
@@ -40,6 +41,7 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
   dtype_ = t.dtype();
   device_ = t.device();
   storage_ = t.impl()->storage;
+  source_ = t.impl_ptr();
   saved_version_ = storage_->version;
   is_output_ = is_output;
   requires_grad_ = is_output || t.requires_grad();
@@ -55,6 +57,7 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
 
 void SavedVariable::reset() {
   value_.reset();
+  source_.reset();
   grad_fn_.reset();
   leaf_.reset();
   storage_.reset();
@@ -69,15 +72,25 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
              "graph are freed when you call .backward() or autograd.grad(). Specify "
              "retain_graph=True if you need to backward through the graph a second time or if "
              "you need to access saved tensors after calling backward.");
-  if (storage_->version != saved_version_) {
+  if (storage_ && storage_->version != saved_version_) {
+    // torch names the op that now produces the tensor, without "Backward<N>".
+    std::string op = "a leaf";
+    uint32_t nr = output_nr_;
+    auto src = source_.lock();
+    std::shared_ptr<Node> fn = is_output_ ? owner : (src ? src->grad_fn : nullptr);
+    if (src && !is_output_) nr = src->output_nr;
+    if (fn) {
+      op = fn->name();
+      const auto pos = op.rfind("Backward");
+      if (pos != std::string::npos) op = op.substr(0, pos);
+    }
     fail(ErrorKind::Runtime,
          "one of the variables needed for gradient computation has been modified by an inplace "
          "operation: [",
-         type_str(dtype_, to_int_array(value_->shape())), "], which is output ", output_nr_, " of ",
-         owner ? owner->name() : std::string("a node"), ", is at version ", storage_->version,
-         "; expected version ", saved_version_,
-         " instead. Hint: the backtrace further above can be found by enabling anomaly "
-         "detection with torch.autograd.set_detect_anomaly(True).");
+         type_str(dtype_, to_int_array(value_->shape())), "], which is output ", nr, " of ", op,
+         ", is at version ", storage_->version, "; expected version ", saved_version_,
+         " instead. Hint: enable anomaly detection to find the operation that failed to compute "
+         "its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).");
   }
   Tensor t = Tensor::from_array(*value_, dtype_, device_);
   if (!requires_grad_) return t;
@@ -122,7 +135,10 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   return {};
 }
 
+void set_view_refresh_fn(ViewRefreshFn fn) { g_view_refresh = fn; }
+
 Edge gradient_edge(const Tensor& t) {
+  if (t.impl()->is_view && g_view_refresh) g_view_refresh(t);
   if (t.grad_fn()) return Edge{t.grad_fn(), t.impl()->output_nr};
   if (t.impl()->requires_grad) return Edge{grad_accumulator(t), 0};
   return Edge{};

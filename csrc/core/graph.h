@@ -52,6 +52,12 @@ class SavedVariable {
   Tensor unpack(const std::shared_ptr<Node>& owner) const;
   void reset();
   bool defined() const { return defined_; }
+  // After an in-place op wrote its own result into the storage this value was
+  // saved from, the saved value is that op's original input (torch saves a copy,
+  // original_self): it no longer follows the storage's later versions.
+  void follow_inplace_write(const Storage* s, uint64_t from) {
+    if (storage_.get() == s && saved_version_ == from) storage_.reset();
+  }
 
  private:
   std::optional<mx::array> value_;
@@ -61,6 +67,7 @@ class SavedVariable {
   std::weak_ptr<Node> grad_accumulator_;
   std::shared_ptr<TensorImpl> leaf_;  // leaf that requires grad
   std::shared_ptr<Storage> storage_;
+  std::weak_ptr<TensorImpl> source_;  // the saved tensor, for error messages
   uint64_t saved_version_ = 0;
   uint32_t output_nr_ = 0;
   bool requires_grad_ = false;
@@ -81,6 +88,9 @@ struct FnNode : Node {
   // Saves a value; `is_output` for the node's own forward output.
   void save(const Tensor& t, bool is_output = false) { saved_.emplace_back(t, is_output); }
   Tensor saved(size_t i) { return saved_[i].unpack(shared_from_this()); }
+  void follow_inplace_write(const Storage* s, uint64_t from) {
+    for (auto& v : saved_) v.follow_inplace_write(s, from);
+  }
 
  private:
   const char* name_;
@@ -102,6 +112,11 @@ Edge gradient_edge(const Tensor& t);
 std::shared_ptr<Node> grad_accumulator(const Tensor& t);
 // Makes `t` an output (number `output_nr`) of `fn`.
 void set_history(const Tensor& t, const std::shared_ptr<Node>& fn, uint32_t output_nr = 0);
+
+// Brings a view's history up to date with its base's (installed by csrc/ops,
+// see Note [In-place writes through views]); gradient_edge calls it for views.
+using ViewRefreshFn = void (*)(const Tensor&);
+void set_view_refresh_fn(ViewRefreshFn fn);
 
 // Accumulation used by AccumulateGrad; set by csrc/ops (an add that records).
 using AddFn = Tensor (*)(const Tensor&, const Tensor&);

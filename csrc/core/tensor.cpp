@@ -116,6 +116,7 @@ Tensor make_view(const Tensor& base, IntArray sizes, IntArray strides, int64_t o
   impl->device = b.device;
   impl->is_view = true;
   impl->base = b.is_view ? b.base : base.impl_ptr();
+  impl->base_history_gen = impl->base->history_gen;
   Tensor out(std::move(impl));
   int64_t storage_numel = static_cast<int64_t>(b.storage->data.size());
   out.impl()->whole = offset == 0 && out.numel() == storage_numel && out.is_contiguous();

@@ -59,6 +59,11 @@ struct TensorImpl {
   std::shared_ptr<TensorImpl> grad;
   std::shared_ptr<TensorImpl> base;  // the tensor this one is a view of (torch's _base)
   bool is_view = false;
+  // Generation of this tensor's history, bumped when an in-place write through a
+  // view rebases it; views remember the generation they were derived from.
+  // See Note [In-place writes through views] in csrc/ops/view_grad.h.
+  uint64_t history_gen = 0;
+  uint64_t base_history_gen = 0;
 
   // Opaque back-pointer owned by the Python binding (see csrc/python/tensor.cpp).
   void* pyobj = nullptr;

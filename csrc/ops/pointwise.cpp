@@ -2,6 +2,7 @@
 
 #include "ops/reduce.h"
 #include "ops/shape.h"
+#include "ops/view_grad.h"
 
 namespace mlxc {
 
@@ -331,10 +332,31 @@ const Tensor& apply_inplace(const Tensor& self, const Tensor& result, bool check
   MLXC_CHECK(!check_cast || can_cast(result.dtype(), self.dtype()), Runtime, "result type ",
              scalar_type_name(result.dtype()), " can't be cast to the desired output type ",
              scalar_type_name(self.dtype()));
-  const bool track = grad_on && (result.requires_grad() || self.requires_grad());
-  MLXC_CHECK(!(track && self.impl()->is_view), NotImplemented,
-             "in-place operations that record gradients through a view are not supported yet");
+  for (size_t i = 0; i < self.sizes().size(); ++i) {
+    MLXC_CHECK(!(self.strides()[i] == 0 && self.sizes()[i] > 1), Runtime,
+               "unsupported operation: more than one element of the written-to tensor refers to a "
+               "single memory location. Please clone() the tensor before performing the "
+               "operation.");
+  }
+  TensorImpl* base = self.impl()->is_view ? self.impl()->base.get() : nullptr;
+  const bool base_grad = base && (base->grad_fn || base->requires_grad);
+  const bool track = grad_on && (result.requires_grad() || self.requires_grad() || base_grad);
+  const Storage* storage = self.impl()->storage.get();
+  const uint64_t before = storage->version;
+  auto follow = [&] {
+    if (auto* n = dynamic_cast<FnNode*>(result.grad_fn().get())) {
+      n->follow_inplace_write(storage, before);
+    }
+  };
+  if (track && base) {
+    Tensor r = self.dtype() == result.dtype() ? result : to_dtype(result, self.dtype());
+    rebase_view_history(self, r);
+    write_into(self, cast(result, self.dtype()));
+    follow();
+    return self;
+  }
   write_into(self, cast(result, self.dtype()));
+  follow();
   if (!track) return self;
   if (result.requires_grad()) {
     Tensor r = self.dtype() == result.dtype() ? result : to_dtype(result, self.dtype());

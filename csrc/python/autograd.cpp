@@ -3,6 +3,7 @@
 
 #include "autograd/engine.h"
 #include "core/grad_mode.h"
+#include "ops/view_grad.h"
 #include "python/bind.h"
 
 namespace mlxc::py {
@@ -84,7 +85,10 @@ void init_autograd(nb::module_& m) {
                ">";
       });
 
-  tensor_base().def_prop_ro("grad_fn", [](const Tensor& t) { return node_object(t.grad_fn()); });
+  tensor_base().def_prop_ro("grad_fn", [](const Tensor& t) {
+    refresh_view_history(t);
+    return node_object(t.grad_fn());
+  });
 
   m.def(
       "_run_backward",

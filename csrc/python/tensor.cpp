@@ -9,6 +9,7 @@
 #include "mlx/transforms.h"
 #include "ops/pointwise.h"
 #include "ops/shape.h"
+#include "ops/view_grad.h"
 #include "python/bind.h"
 
 namespace mlxc::py {
@@ -370,7 +371,11 @@ void init_tensor(nb::module_& m) {
       .def("__getitem__", [](const Tensor& t, nb::handle idx) { return index_basic(t, idx); })
       // Autograd metadata.
       .def_prop_rw(
-          "requires_grad", [](const Tensor& t) { return t.requires_grad(); },
+          "requires_grad",
+          [](const Tensor& t) {
+            refresh_view_history(t);
+            return t.requires_grad();
+          },
           [](const Tensor& t, bool flag) {
             MLXC_CHECK(t.is_leaf() || flag, Runtime,
                        "you can only change requires_grad flags of leaf variables. If you want to "
@@ -406,7 +411,11 @@ void init_tensor(nb::module_& m) {
             }
           },
           nb::arg("grad").none())
-      .def_prop_ro("is_leaf", [](const Tensor& t) { return t.is_leaf(); })
+      .def_prop_ro("is_leaf",
+                   [](const Tensor& t) {
+                     refresh_view_history(t);
+                     return t.is_leaf();
+                   })
       .def_prop_ro("retains_grad", [](const Tensor& t) { return t.impl()->retains_grad; })
       .def("retain_grad",
            [](const Tensor& t) {
