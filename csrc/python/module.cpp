@@ -29,6 +29,7 @@ NB_MODULE(_C, m) {
   init_shape(m, fns);
   init_linalg(m, fns);
   init_nn(m, fns);
+  init_index(m, fns);
   init_creation(m, fns);
   init_autograd(m);
   m.attr("_mlx_interop") = mlx_interop_available();

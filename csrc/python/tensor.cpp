@@ -119,59 +119,6 @@ nb::object tolist_of(const Tensor& t) {
   return to_numpy(h).attr("tolist")();
 }
 
-// Basic indexing: ints, slices, None, Ellipsis, bools.
-Tensor index_basic(const Tensor& self, nb::handle index) {
-  std::vector<nb::handle> items;
-  if (PyTuple_Check(index.ptr())) {
-    for (nb::handle h : nb::borrow<nb::tuple>(index)) items.push_back(h);
-  } else {
-    items.push_back(index);
-  }
-  int64_t specified = 0;
-  for (nb::handle h : items) {
-    if (!(h.is_none() || h.ptr() == Py_Ellipsis || PyBool_Check(h.ptr()))) specified++;
-  }
-  MLXC_CHECK(specified <= self.dim(), Index, "too many indices for tensor of dimension ",
-             self.dim());
-  Tensor r = self;
-  int64_t dim = 0;
-  bool seen_ellipsis = false;
-  for (nb::handle h : items) {
-    PyObject* o = h.ptr();
-    if (o == Py_Ellipsis) {
-      MLXC_CHECK(!seen_ellipsis, Index, "an index can only have a single ellipsis ('...')");
-      seen_ellipsis = true;
-      dim += self.dim() - specified;
-    } else if (h.is_none()) {
-      r = unsqueeze(r, dim++);
-    } else if (PyBool_Check(o)) {
-      r = unsqueeze(r, dim);
-      if (o == Py_False) r = slice(r, dim, 0, 0);
-      dim++;
-    } else if (PySlice_Check(o)) {
-      Py_ssize_t start, stop, step;
-      auto opt = [](PyObject* v) -> std::optional<int64_t> {
-        if (v == Py_None) return std::nullopt;
-        return nb::cast<int64_t>(nb::handle(v).attr("__index__")());
-      };
-      auto* s = reinterpret_cast<PySliceObject*>(o);
-      (void)start, (void)stop, (void)step;
-      const auto st = opt(s->step);
-      MLXC_CHECK(!st || *st > 0, Value, "step must be greater than zero");
-      r = slice(r, dim++, opt(s->start), opt(s->stop), st ? *st : 1);
-    } else if (PyLong_Check(o) ||
-               (is_tensor(h) && unwrap(h).dim() == 0 && is_integral(unwrap(h).dtype(), false))) {
-      const int64_t i = nb::cast<int64_t>(h.attr("__index__")());
-      r = select(r, dim, i);
-    } else {
-      fail(ErrorKind::Index,
-           "only integers, slices (`:`), ellipsis (`...`), None and boolean scalars are valid "
-           "indices here; indexing with tensors and sequences is not available yet");
-    }
-  }
-  return r;
-}
-
 void check_requires_grad_dtype(const Tensor& t, bool flag) {
   MLXC_CHECK(!flag || is_floating(t.dtype()) || is_complex(t.dtype()), Runtime,
              "only Tensors of floating point and complex dtype can require gradients");
@@ -368,7 +315,6 @@ void init_tensor(nb::module_& m) {
              return nb::int_(item_of(t));
            })
       .def("__hash__", [](nb::handle self) { return reinterpret_cast<intptr_t>(self.ptr()) >> 4; })
-      .def("__getitem__", [](const Tensor& t, nb::handle idx) { return index_basic(t, idx); })
       // Autograd metadata.
       .def_prop_rw(
           "requires_grad",

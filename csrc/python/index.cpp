@@ -1,0 +1,199 @@
+// Bindings for indexing: Tensor.__getitem__ / __setitem__ (torch's rules: basic
+// indices make views, tensor/list/bool indices gather or scatter), nonzero,
+// index_put(_).
+#include "ops/index.h"
+
+#include "ops/pointwise.h"
+#include "ops/shape.h"
+#include "python/bind.h"
+
+namespace mlxc::py {
+
+namespace {
+
+struct Indexed {
+  Tensor view;        // self after the basic (view-making) indices
+  OptTensorList adv;  // advanced index per dim of `view` (empty: none)
+};
+
+// Lists, tuples and arrays inside an index become tensors, as torch converts them.
+Tensor index_tensor(nb::handle h) {
+  static nb::handle make = nb::object(nb::module_::import_("mlx_compat").attr("tensor")).release();
+  return nb::cast<Tensor>(make(h));
+}
+
+bool is_sequence_index(nb::handle h) {
+  return PyList_Check(h.ptr()) || PyTuple_Check(h.ptr()) ||
+         (nb::hasattr(h, "__array_interface__") && nb::hasattr(h, "dtype"));
+}
+
+int64_t int_of(nb::handle h) { return nb::cast<int64_t>(h.attr("__index__")()); }
+
+// An integer index selects (a view), with torch's IndexError text.
+Tensor select_index(const Tensor& r, int64_t dim, int64_t i) {
+  MLXC_CHECK(dim < r.dim(), Index, "too many indices for tensor of dimension ", r.dim());
+  const int64_t n = r.sizes()[dim];
+  MLXC_CHECK(i >= -n && i < n, Index, "index ", i, " is out of bounds for dimension ", dim,
+             " with size ", n);
+  return select(r, dim, i);
+}
+
+Indexed apply_index(const Tensor& self, nb::handle key) {
+  std::vector<nb::handle> items;
+  std::vector<nb::object> keep;  // owns converted items
+  if (PyTuple_Check(key.ptr())) {
+    for (nb::handle h : nb::borrow<nb::tuple>(key)) items.push_back(h);
+  } else {
+    items.push_back(key);
+  }
+  // Convert sequences to tensors, and count the dims the index consumes.
+  std::vector<std::optional<Tensor>> tensors(items.size());
+  int64_t consumed = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    nb::handle h = items[i];
+    if (is_tensor(h)) {
+      tensors[i] = unwrap(h);
+    } else if (PyBool_Check(h.ptr())) {
+      // A Python bool indexes like a 0-d bool mask (a new dim of size 1 or 0).
+      tensors[i] = wrapped_scalar(h.ptr() == Py_True);
+    } else if (is_sequence_index(h)) {
+      tensors[i] = index_tensor(h);
+    }
+    if (tensors[i]) {
+      const Tensor& t = *tensors[i];
+      const bool mask = t.dtype() == ScalarType::Bool || t.dtype() == ScalarType::UInt8;
+      consumed += mask ? t.dim() : 1;
+    } else if (!(h.is_none() || h.ptr() == Py_Ellipsis || PyBool_Check(h.ptr()))) {
+      consumed++;
+    }
+  }
+  MLXC_CHECK(consumed <= self.dim(), Index, "too many indices for tensor of dimension ",
+             self.dim());
+  Indexed out{self, {}};
+  std::vector<std::pair<int64_t, Tensor>> adv;
+  int64_t dim = 0;
+  bool seen_ellipsis = false;
+  for (size_t i = 0; i < items.size(); ++i) {
+    nb::handle h = items[i];
+    PyObject* o = h.ptr();
+    Tensor& r = out.view;
+    if (tensors[i]) {
+      const Tensor& t = *tensors[i];
+      const bool mask = t.dtype() == ScalarType::Bool || t.dtype() == ScalarType::UInt8;
+      if (t.dim() == 0 && !mask) {
+        r = select_index(r, dim, int_of(h));  // a 0-d integer tensor acts as an int
+        continue;
+      }
+      if (t.dim() == 0 && mask) {
+        r = unsqueeze(r, dim);  // a 0-d mask adds a dim of size 1 or 0
+        adv.emplace_back(dim, unsqueeze(t, 0));
+        dim++;
+        continue;
+      }
+      adv.emplace_back(dim, t);
+      dim += mask ? t.dim() : 1;
+    } else if (o == Py_Ellipsis) {
+      // Only the first ellipsis expands; torch accepts and ignores later ones.
+      if (!seen_ellipsis) dim += self.dim() - consumed;
+      seen_ellipsis = true;
+    } else if (h.is_none()) {
+      r = unsqueeze(r, dim++);
+    } else if (PySlice_Check(o)) {
+      auto* s = reinterpret_cast<PySliceObject*>(o);
+      auto opt = [](PyObject* v) -> std::optional<int64_t> {
+        if (v == Py_None) return std::nullopt;
+        return int_of(nb::handle(v));
+      };
+      const auto st = opt(s->step);
+      MLXC_CHECK(!st || *st > 0, Value, "step must be greater than zero");
+      r = slice(r, dim++, opt(s->start), opt(s->stop), st ? *st : 1);
+    } else if (PyLong_Check(o) || nb::hasattr(h, "__index__")) {
+      r = select_index(r, dim, int_of(h));
+    } else {
+      fail(ErrorKind::Index,
+           "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+           "valid indices (got ",
+           nb::inst_name(h).c_str(), ")");
+    }
+  }
+  // torch's index list: one entry per consumed dim (a k-dim mask is one entry
+  // covering k dims), empty entries for dims that are not indexed.
+  size_t next = 0;
+  for (int64_t d = 0; next < adv.size();) {
+    if (adv[next].first == d) {
+      const Tensor& t = adv[next].second;
+      const bool mask = t.dtype() == ScalarType::Bool || t.dtype() == ScalarType::UInt8;
+      out.adv.push_back(t);
+      d += mask ? t.dim() : 1;
+      next++;
+    } else {
+      out.adv.push_back(std::nullopt);
+      d++;
+    }
+  }
+  return out;
+}
+
+Tensor getitem(const Tensor& self, nb::handle key) {
+  Indexed ix = apply_index(self, key);
+  if (ix.adv.empty()) return ix.view;
+  return index(ix.view, ix.adv);
+}
+
+void setitem(const Tensor& self, nb::handle key, nb::handle value) {
+  Indexed ix = apply_index(self, key);
+  Tensor v = operand(value, "value");
+  if (ix.adv.empty()) {
+    if (v.impl()->wrapped_number) {
+      fill_(ix.view, v);
+    } else {
+      copy_(ix.view, v);
+    }
+    return;
+  }
+  apply_inplace(ix.view, index_put(ix.view, ix.adv, v, false), false);
+}
+
+OptTensorList index_list(const std::vector<std::optional<Tensor>>& v) { return v; }
+
+}  // namespace
+
+void init_index(nb::module_&, nb::module_& fns) {
+  auto& cls = tensor_base();
+  cls.def("__getitem__", &getitem);
+  cls.def("__setitem__", &setitem);
+  fns.def(
+      "nonzero",
+      [](const Tensor& s, bool as_tuple) -> nb::object {
+        Tensor nz = nonzero(s);
+        if (!as_tuple) return wrap(nz);
+        nb::list l;
+        for (int64_t d = 0; d < std::max<int64_t>(s.dim(), 1); ++d) {
+          l.append(wrap(s.dim() ? select(nz, 1, d) : reshape(nz, {-1})));
+        }
+        return nb::tuple(l);
+      },
+      nb::arg("input"), nb::kw_only(), nb::arg("as_tuple") = false);
+  cls.def("nonzero", [](const Tensor& s) { return nonzero(s); });
+  auto put = [](const Tensor& s, const std::vector<std::optional<Tensor>>& idx, const Tensor& v,
+                bool acc) {
+    MLXC_CHECK(s.dtype() == v.dtype(), Runtime,
+               "Index put requires the source and destination dtypes match, got ",
+               scalar_type_name(s.dtype()), " for the destination and ",
+               scalar_type_name(v.dtype()), " for the source.");
+    return index_put(s, index_list(idx), v, acc);
+  };
+  fns.def("index_put", put, nb::arg("input"), nb::arg("indices"), nb::arg("values"),
+          nb::arg("accumulate") = false);
+  cls.def("index_put", put, nb::arg("indices"), nb::arg("values"), nb::arg("accumulate") = false);
+  cls.def(
+      "index_put_",
+      [put](nb::handle s, const std::vector<std::optional<Tensor>>& idx, const Tensor& v,
+            bool acc) {
+        apply_inplace(unwrap(s), put(unwrap(s), idx, v, acc));
+        return nb::borrow(s);
+      },
+      nb::arg("indices"), nb::arg("values"), nb::arg("accumulate") = false);
+}
+
+}  // namespace mlxc::py
