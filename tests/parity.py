@@ -97,9 +97,7 @@ def assert_same(ours, theirs, rtol=FWD_RTOL, atol=FWD_ATOL, what="output"):
         assert ours == theirs, f"{what}: {ours!r} != {theirs!r}"
 
 
-def check_op(
-    fn, arrays, grad=True, rtol=FWD_RTOL, atol=FWD_ATOL, grad_seed=0, check_grad_fn=True
-):
+def check_op(fn, arrays, grad=True, rtol=FWD_RTOL, atol=FWD_ATOL, grad_seed=0, check_grad_fn=True):
     """Runs ``fn(M, *tensors)`` for both libraries and compares outputs and grads."""
     pairs = [
         pair(a, requires_grad=grad and np.issubdtype(np.asarray(a).dtype, np.floating))
