@@ -145,6 +145,19 @@ void init_pointwise(nb::module_&, nb::module_& fns) {
   cls.def("__neg__", [](const Tensor& s) { return neg(s); });
   cls.def("__abs__", [](const Tensor& s) { return abs(s); });
   cls.def("__pos__", [](const Tensor& s) { return s; });
+  fns.def(
+      "result_type",
+      [](nb::handle a, nb::handle b) {
+        Tensor x = operand(a, "tensor1"), y = operand(b, "tensor2");
+        return result_type({&x, &y});
+      },
+      nb::arg("tensor1"), nb::arg("tensor2"));
+  fns.def(
+      "promote_types", [](ScalarType a, ScalarType b) { return promote_types(a, b); },
+      nb::arg("type1"), nb::arg("type2"));
+  fns.def(
+      "can_cast", [](ScalarType from, ScalarType to) { return can_cast(from, to); },
+      nb::arg("from_"), nb::arg("to"));
 
   fns.def(
       "where",
