@@ -67,7 +67,7 @@ def test_tensor_scalar_both_sides(op, fn, da, s):
         results = []
         for M in (torch, mlx_compat):
             a = make(M, da, np.random.default_rng(7))
-            results.append(outcome(lambda a=a: fn(a, s) if order == 0 else fn(s, a)))
+            results.append(outcome(lambda a=a, o=order: fn(a, s) if o == 0 else fn(s, a)))
         same_outcome(results[1], results[0])
 
 
