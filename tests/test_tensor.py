@@ -182,10 +182,20 @@ def test_views_share_storage():
         lambda x: x[1],
         lambda x: x[:, 1:3],
         lambda x: x.flatten(),
+        lambda x: x.split(2, 1)[1],
+        lambda x: x.chunk(2)[0],
+        lambda x: x.unbind(1)[2],
+        lambda x: x.movedim(0, 1),
+        lambda x: x.diagonal(),
+        lambda x: x.unfold(1, 2, 1),
+        lambda x: x.as_strided((2, 2), (1, 3), 1),
+        lambda x: x.narrow(0, 1, 2),
     ]:
         tv, mv = fn(t), fn(m)
         assert (tv._base is t) == (mv._base is m)
         assert mv.data_ptr() - m.data_ptr() == tv.data_ptr() - t.data_ptr()
+        assert mv.stride() == tv.stride() and mv.storage_offset() == tv.storage_offset()
+        assert mv.is_contiguous() == tv.is_contiguous()
     # A write into the base is seen through every view.
     mv, tv = m[1], t[1]
     m.mul_(2)
@@ -269,3 +279,16 @@ def test_max_dim_named_tuple():
     assert_same(rm.values, rt.values)
     assert_same(rm.indices, rt.indices)
     assert_same(m.max(dim=0, keepdim=True)[1], t.max(dim=0, keepdim=True)[1])
+
+
+def test_writes_through_new_views_are_shared():
+    arr = RNG.normal(size=(4, 6)).astype(np.float32)
+    t, m = pair(arr)
+    for M, x in ((torch, t), (mlx_compat, m)):
+        x.diagonal().add_(10.0)
+        x.unfold(1, 2, 2)[1, 0].mul_(0.0)
+        x.split(3, 1)[1][0].fill_(-1.0)
+        x.unbind(0)[3].zero_()
+        x.movedim(0, 1)[5].add_(100.0)
+    assert_same(m, t)
+    assert m._version == t._version

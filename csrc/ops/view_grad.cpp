@@ -1,6 +1,7 @@
 #include "ops/view_grad.h"
 
 #include "ops/shape.h"
+#include "ops/view.h"
 
 namespace mlxc {
 
@@ -36,14 +37,6 @@ int64_t numel_of(const IntArray& s) {
 mx::array read_window(const mx::array& g, const Window& w) {
   return mx::as_strided(mx::reshape(g, {-1}), to_shape(w.sizes), mx_strides(w.strides),
                         static_cast<size_t>(w.offset));
-}
-
-// Gradient w.r.t. the base of a gradient w.r.t. a window (overlaps add up).
-mx::array scatter_window(const mx::array& g, const IntArray& base_sizes, const Window& w) {
-  const int64_t n = numel_of(base_sizes);
-  mx::array flat = mx::zeros({static_cast<int32_t>(n)}, g.dtype());
-  flat = mx::scatter_add(flat, positions(n, w), mx::reshape(g, {-1, 1}), 0);
-  return mx::reshape(flat, to_shape(base_sizes));
 }
 
 Window window_of(const Tensor& t) { return Window{t.sizes(), t.strides(), t.offset()}; }
@@ -82,12 +75,9 @@ struct CopySlices : Node {
 
 // A view's history read from its base's history (AsStridedBackward0).
 std::shared_ptr<Node> window_node(const Tensor& base, const Window& w) {
-  auto node =
-      make_node("AsStridedBackward0", {&base}, [bs = base.sizes(), w](FnNode&, TensorList& gs) {
-        const Tensor& g = gs[0];
-        return TensorList{make_result(scatter_window(g.value(), bs, w), g.dtype(), {&g})};
-      });
-  return node;
+  return make_node("AsStridedBackward0", {&base}, [bs = base.sizes(), w](FnNode&, TensorList& gs) {
+    return TensorList{strided_scatter_add(gs[0], bs, w.sizes, w.strides, w.offset)};
+  });
 }
 
 const bool kRefreshRegistered = [] {

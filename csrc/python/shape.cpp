@@ -1,6 +1,7 @@
 // Bindings for shape and view operators.
 #include "ops/shape.h"
 
+#include "ops/view.h"
 #include "python/bind.h"
 
 namespace mlxc::py {
@@ -57,17 +58,57 @@ void init_shape(nb::module_&, nb::module_& fns) {
   fns.def("select", sel, nb::arg("input"), nb::arg("dim"), nb::arg("index"));
   cls.def("select", sel, nb::arg("dim"), nb::arg("index"));
   auto nar = [](const Tensor& s, int64_t d, int64_t start, int64_t length) {
-    const int64_t size = s.size(d);
-    MLXC_CHECK(start >= -size && start <= size, Index,
-               "start out of range (expected to be in range of [", -size, ", ", size, "], but got ",
-               start, ")");
-    const int64_t st = start < 0 ? start + size : start;
-    MLXC_CHECK(length >= 0 && st + length <= size, Runtime, "start (", st, ") + length (", length,
-               ") exceeds dimension size (", size, ").");
-    return slice(s, d, st, st + length);
+    return narrow(s, d, start, length);
   };
   fns.def("narrow", nar, nb::arg("input"), nb::arg("dim"), nb::arg("start"), nb::arg("length"));
   cls.def("narrow", nar, nb::arg("dim"), nb::arg("start"), nb::arg("length"));
+  auto to_tuple = [](const TensorList& ts) {
+    nb::list l;
+    for (auto& t : ts) l.append(wrap(t));
+    return nb::tuple(l);
+  };
+  auto split_b = [to_tuple](const Tensor& s, nb::handle size, int64_t dim) {
+    if (PyLong_Check(size.ptr())) return to_tuple(split(s, nb::cast<int64_t>(size), dim));
+    return to_tuple(split_with_sizes(s, *parse_dims(size), dim));
+  };
+  fns.def("split", split_b, nb::arg("tensor"), nb::arg("split_size_or_sections"),
+          nb::arg("dim") = 0);
+  cls.def("split", split_b, nb::arg("split_size"), nb::arg("dim") = 0);
+  auto chunk_b = [to_tuple](const Tensor& s, int64_t c, int64_t dim) {
+    return to_tuple(chunk(s, c, dim));
+  };
+  fns.def("chunk", chunk_b, nb::arg("input"), nb::arg("chunks"), nb::arg("dim") = 0);
+  cls.def("chunk", chunk_b, nb::arg("chunks"), nb::arg("dim") = 0);
+  auto unbind_b = [to_tuple](const Tensor& s, int64_t dim) { return to_tuple(unbind(s, dim)); };
+  fns.def("unbind", unbind_b, nb::arg("input"), nb::arg("dim") = 0);
+  cls.def("unbind", unbind_b, nb::arg("dim") = 0);
+  auto movedim_b = [](const Tensor& s, nb::handle src, nb::handle dst) {
+    return movedim(s, *parse_dims(src), *parse_dims(dst));
+  };
+  fns.def("movedim", movedim_b, nb::arg("input"), nb::arg("source"), nb::arg("destination"));
+  cls.def("movedim", movedim_b, nb::arg("source"), nb::arg("destination"));
+  fns.def("moveaxis", movedim_b, nb::arg("input"), nb::arg("source"), nb::arg("destination"));
+  cls.def("moveaxis", movedim_b, nb::arg("source"), nb::arg("destination"));
+  auto diag_b = [](const Tensor& s, int64_t off, int64_t d1, int64_t d2) {
+    return diagonal(s, off, d1, d2);
+  };
+  fns.def("diagonal", diag_b, nb::arg("input"), nb::arg("offset") = 0, nb::arg("dim1") = 0,
+          nb::arg("dim2") = 1);
+  cls.def("diagonal", diag_b, nb::arg("offset") = 0, nb::arg("dim1") = 0, nb::arg("dim2") = 1);
+  cls.def(
+      "unfold",
+      [](const Tensor& s, int64_t d, int64_t size, int64_t step) {
+        return unfold(s, d, size, step);
+      },
+      nb::arg("dimension"), nb::arg("size"), nb::arg("step"));
+  auto as_strided_b = [](const Tensor& s, nb::handle size, nb::handle stride,
+                         std::optional<int64_t> off) {
+    return as_strided(s, parse_size(size), parse_size(stride), off);
+  };
+  fns.def("as_strided", as_strided_b, nb::arg("input"), nb::arg("size"), nb::arg("stride"),
+          nb::arg("storage_offset") = nb::none());
+  cls.def("as_strided", as_strided_b, nb::arg("size"), nb::arg("stride"),
+          nb::arg("storage_offset") = nb::none());
   cls.def("contiguous", [](const Tensor& s) { return contiguous(s); });
   fns.def(
       "cat", [](const std::vector<Tensor>& ts, int64_t dim) { return cat(ts, dim); },
