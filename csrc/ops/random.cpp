@@ -3,8 +3,10 @@
 #include <cmath>
 #include <vector>
 
+#include "core/eval.h"
 #include "core/tensor.h"
 #include "ops/pointwise.h"
+#include "ops/reduce.h"
 
 namespace mlxc {
 
@@ -25,9 +27,11 @@ int64_t numel_of(const IntArray& size) {
 }
 
 // torch's uniform_real_distribution: 24 random bits for float, 53 for double.
+// 24 random bits scaled to [0, 1); the affine map is done in double, then
+// rounded once, as torch's CPU kernel does.
 float uniform_float(Generator& g, float from, float to) {
-  const float x = static_cast<float>(g.random() & ((1u << 24) - 1)) * (1.0f / (1u << 24));
-  return x * (to - from) + from;
+  const double x = static_cast<double>(g.random() & ((1u << 24) - 1)) * (1.0 / (1u << 24));
+  return static_cast<float>(x * (static_cast<double>(to) - from) + from);
 }
 double uniform_double(Generator& g, double from, double to) {
   const double x = static_cast<double>(g.random64() & ((1ULL << 53) - 1)) * (1.0 / (1ULL << 53));
@@ -52,10 +56,10 @@ void normal_fill_16(T* data, T mean, T std) {
   for (int j = 0; j < 8; ++j) {
     const T u1 = 1 - data[j];
     const T u2 = data[j + 8];
-    const T radius = std::sqrt(-2 * std::log(u1));
-    const T theta = static_cast<T>(2.0f * kPi * u2);
-    data[j] = radius * std::cos(theta) * std + mean;
-    data[j + 8] = radius * std::sin(theta) * std + mean;
+    const T radius = std::sqrt(T(-2) * std::log(u1));
+    const T theta = static_cast<T>(2 * kPi) * u2;  // in T, as torch's vector kernel
+    data[j] = std::fma(radius * std::cos(theta), std, mean);
+    data[j + 8] = std::fma(radius * std::sin(theta), std, mean);
   }
 }
 
@@ -222,6 +226,139 @@ const Tensor& random_(const Tensor& self, const GenPtr& gen) {
   mx::array a = dv.empty() ? mx::array(iv.begin(), self.shape(), mx::int64)
                            : mx::array(dv.begin(), self.shape(), mx::float64);
   return apply_inplace(self, Tensor::from_array(mx::astype(a, to_mlx(st)), st), false);
+}
+
+namespace {
+
+// Evaluated host copy of a tensor's values as doubles.
+std::vector<double> host_doubles(const Tensor& t) {
+  mx::array a = mx::astype(mx::reshape(t.value(), {-1}), mx::float64);
+  eval_arrays({a});
+  const double* p = a.data<double>();
+  return std::vector<double>(p, p + a.size());
+}
+
+Tensor host_result(const std::vector<double>& v, const IntArray& sizes, ScalarType st) {
+  mx::array a(v.begin(), to_shape(sizes), mx::float64);
+  return Tensor::from_array(mx::astype(a, to_mlx(st)), st);
+}
+
+}  // namespace
+
+const Tensor& random_range_(const Tensor& self, int64_t from, int64_t to, const GenPtr& gen) {
+  MLXC_CHECK(from < to, Runtime, "random_ expects 'from' to be less than 'to', but got from=", from,
+             " >= to=", to);
+  Generator& g = gen_or_default(gen);
+  std::lock_guard<std::mutex> lock(g.mutex);
+  const uint64_t range = static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
+  std::vector<double> v(self.numel());
+  for (auto& x : v) {
+    const uint64_t r = range >= (1ULL << 32) ? g.random64() % range : g.random() % range;
+    x = static_cast<double>(static_cast<int64_t>(r + static_cast<uint64_t>(from)));
+  }
+  return apply_inplace(self, host_result(v, self.sizes(), self.dtype()), false);
+}
+
+const Tensor& bernoulli_(const Tensor& self, double p, const GenPtr& gen) {
+  MLXC_CHECK(p >= 0.0 && p <= 1.0, Runtime, "bernoulli_ expects p to be in [0, 1], but got p=", p);
+  Generator& g = gen_or_default(gen);
+  std::lock_guard<std::mutex> lock(g.mutex);
+  std::vector<double> v(self.numel());
+  for (auto& x : v) x = uniform_double(g, 0.0, 1.0) < p ? 1.0 : 0.0;
+  return apply_inplace(self, host_result(v, self.sizes(), self.dtype()), false);
+}
+
+const Tensor& exponential_(const Tensor& self, double lambd, const GenPtr& gen) {
+  MLXC_CHECK(lambd > 0.0, Runtime, "exponential_ expects lambda > 0.0, but found lambda=", lambd);
+  MLXC_CHECK(is_floating(self.dtype()), NotImplemented, "\"exponential_cpu\" not implemented for '",
+             scalar_type_name(self.dtype()), "'");
+  Generator& g = gen_or_default(gen);
+  std::lock_guard<std::mutex> lock(g.mutex);
+  std::vector<double> v(self.numel());
+  for (auto& x : v) x = -1.0 / lambd * std::log1p(-uniform_double(g, 0.0, 1.0));
+  return apply_inplace(self, host_result(v, self.sizes(), self.dtype()), false);
+}
+
+Tensor bernoulli(const Tensor& probs, const GenPtr& gen) {
+  MLXC_CHECK(is_floating(probs.dtype()), NotImplemented,
+             "\"bernoulli_tensor_cpu_p_\" not implemented for '", scalar_type_name(probs.dtype()),
+             "'");
+  std::vector<double> p = host_doubles(probs);
+  Generator& g = gen_or_default(gen);
+  std::lock_guard<std::mutex> lock(g.mutex);
+  std::vector<double> v(p.size());
+  for (size_t i = 0; i < p.size(); ++i) {
+    MLXC_CHECK(p[i] >= 0.0 && p[i] <= 1.0, Runtime,
+               "Expected p_in >= 0 && p_in <= 1 to be true, but got false.");
+    // torch draws in the probabilities' own precision.
+    v[i] = probs.dtype() == ScalarType::Float64
+               ? (uniform_double(g, 0.0, 1.0) < p[i] ? 1.0 : 0.0)
+               : (uniform_float(g, 0.0f, 1.0f) < static_cast<float>(p[i]) ? 1.0 : 0.0);
+  }
+  return host_result(v, probs.sizes(), probs.dtype());
+}
+
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, const GenPtr& gen) {
+  MLXC_CHECK(probs.dim() == 1 || probs.dim() == 2, Runtime, "prob_dist must be 1 or 2 dim");
+  MLXC_CHECK(is_floating(probs.dtype()), Runtime,
+             "multinomial only supports floating-point dtypes for input, got: ",
+             scalar_type_name(probs.dtype()));
+  MLXC_CHECK(num_samples > 0, Runtime, "cannot sample n_sample <= 0 samples");
+  const int64_t cats = probs.sizes()[probs.dim() - 1];
+  MLXC_CHECK(replacement || num_samples <= cats, Runtime,
+             "cannot sample n_sample > prob_dist.size(-1) samples without replacement");
+  const int64_t rows = probs.dim() == 2 ? probs.sizes()[0] : 1;
+  std::vector<double> w = host_doubles(probs);
+  for (int64_t r = 0; r < rows; ++r) {
+    double total = 0;
+    for (int64_t c = 0; c < cats; ++c) {
+      const double x = w[r * cats + c];
+      MLXC_CHECK(std::isfinite(x) && x >= 0, Runtime,
+                 "probability tensor contains either `inf`, `nan` or element < 0");
+      total += x;
+    }
+    MLXC_CHECK(total > 0, Runtime, "invalid multinomial distribution (sum of probabilities <= 0)");
+  }
+  std::vector<int64_t> out(rows * num_samples);
+  Generator& g = gen_or_default(gen);
+  if (!replacement) {
+    // torch's method: keys w / Exp(1) draws, then the num_samples largest keys.
+    Tensor q = Tensor::from_array(mx::zeros(probs.shape(), to_mlx(probs.dtype())), probs.dtype());
+    exponential_(q, 1.0, gen);
+    std::vector<double> e = host_doubles(q);
+    for (int64_t r = 0; r < rows; ++r) {
+      std::vector<std::pair<double, int64_t>> keys;
+      for (int64_t c = 0; c < cats; ++c) keys.emplace_back(w[r * cats + c] / e[r * cats + c], c);
+      std::stable_sort(keys.begin(), keys.end(),
+                       [](const auto& a, const auto& b) { return a.first > b.first; });
+      for (int64_t k = 0; k < num_samples; ++k) out[r * num_samples + k] = keys[k].second;
+    }
+  } else {
+    std::lock_guard<std::mutex> lock(g.mutex);
+    for (int64_t r = 0; r < rows; ++r) {
+      std::vector<double> cum(cats);
+      double acc = 0;
+      for (int64_t c = 0; c < cats; ++c) cum[c] = (acc += w[r * cats + c]);
+      for (auto& c : cum) c /= acc;
+      cum[cats - 1] = 1.0;
+      for (int64_t k = 0; k < num_samples; ++k) {
+        const double u = uniform_double(g, 0.0, 1.0);
+        int64_t lo = 0, hi = cats;
+        while (hi - lo > 0) {
+          const int64_t mid = lo + (hi - lo) / 2;
+          if (cum[mid] < u)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+        out[r * num_samples + k] = lo;
+      }
+    }
+  }
+  mx::Shape shape = probs.dim() == 2
+                        ? mx::Shape{static_cast<int32_t>(rows), static_cast<int32_t>(num_samples)}
+                        : mx::Shape{static_cast<int32_t>(num_samples)};
+  return Tensor::from_array(mx::array(out.begin(), shape, mx::int64), ScalarType::Int64);
 }
 
 }  // namespace mlxc

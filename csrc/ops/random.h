@@ -19,5 +19,13 @@ Tensor randperm(int64_t n, const GenPtr& gen, const TensorOptions& opts);
 const Tensor& uniform_(const Tensor& self, double from, double to, const GenPtr& gen);
 const Tensor& normal_(const Tensor& self, double mean, double std, const GenPtr& gen);
 const Tensor& random_(const Tensor& self, const GenPtr& gen);
+// random_(to) and random_(from, to): integers in [from, to).
+const Tensor& random_range_(const Tensor& self, int64_t from, int64_t to, const GenPtr& gen);
+const Tensor& bernoulli_(const Tensor& self, double p, const GenPtr& gen);
+const Tensor& exponential_(const Tensor& self, double lambd, const GenPtr& gen);
+// torch.bernoulli(input): 1 with probability input[i].
+Tensor bernoulli(const Tensor& probs, const GenPtr& gen);
+// torch.multinomial: indices drawn from each row's (unnormalised) weights.
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, const GenPtr& gen);
 
 }  // namespace mlxc

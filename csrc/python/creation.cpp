@@ -7,6 +7,7 @@
 
 #include "ops/pointwise.h"
 #include "ops/random.h"
+#include "ops/shape.h"
 #include "python/bind.h"
 
 namespace mlxc::py {
@@ -381,11 +382,117 @@ void init_creation(nb::module_& m, nb::module_& fns) {
       nb::arg("generator") = nb::none());
   cls.def(
       "random_",
-      [](nb::handle s, nb::handle gen) {
-        random_(unwrap(s), gen_arg(gen));
+      [](nb::handle s, std::optional<int64_t> a, std::optional<int64_t> b, nb::handle gen) {
+        if (!a) {
+          random_(unwrap(s), gen_arg(gen));
+        } else if (!b) {
+          random_range_(unwrap(s), 0, *a, gen_arg(gen));
+        } else {
+          random_range_(unwrap(s), *a, *b, gen_arg(gen));
+        }
         return nb::borrow(s);
       },
-      nb::kw_only(), nb::arg("generator") = nb::none());
+      nb::arg("from") = nb::none(), nb::arg("to") = nb::none(), nb::kw_only(),
+      nb::arg("generator") = nb::none());
+  cls.def(
+      "bernoulli_",
+      [](nb::handle s, nb::handle p, nb::handle gen) {
+        if (is_tensor(p)) {
+          Tensor probs = expand(unwrap(p), unwrap(s).sizes());
+          apply_inplace(unwrap(s), bernoulli(to_dtype(probs, unwrap(s).dtype()), gen_arg(gen)),
+                        false);
+        } else {
+          bernoulli_(unwrap(s), nb::cast<double>(p), gen_arg(gen));
+        }
+        return nb::borrow(s);
+      },
+      nb::arg("p") = 0.5, nb::kw_only(), nb::arg("generator") = nb::none());
+  cls.def(
+      "exponential_",
+      [](nb::handle s, double l, nb::handle gen) {
+        exponential_(unwrap(s), l, gen_arg(gen));
+        return nb::borrow(s);
+      },
+      nb::arg("lambd") = 1.0, nb::kw_only(), nb::arg("generator") = nb::none());
+  auto bern = [](const Tensor& p, nb::handle gen) { return bernoulli(p, gen_arg(gen)); };
+  fns.def("bernoulli", bern, nb::arg("input"), nb::kw_only(), nb::arg("generator") = nb::none());
+  cls.def("bernoulli", bern, nb::kw_only(), nb::arg("generator") = nb::none());
+  auto multi = [](const Tensor& p, int64_t n, bool rep, nb::handle gen) {
+    return multinomial(p, n, rep, gen_arg(gen));
+  };
+  fns.def("multinomial", multi, nb::arg("input"), nb::arg("num_samples"),
+          nb::arg("replacement") = false, nb::kw_only(), nb::arg("generator") = nb::none());
+  cls.def("multinomial", multi, nb::arg("num_samples"), nb::arg("replacement") = false,
+          nb::kw_only(), nb::arg("generator") = nb::none());
+  // *_like factories: the input's shape, and its dtype unless one is given.
+  auto like_opts = [](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
+    TensorOptions o = parse_options(dtype, device, rg);
+    if (!o.dtype) o.dtype = s.dtype();
+    return o;
+  };
+  fns.def(
+      "rand_like",
+      [like_opts](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
+        return rand(s.sizes(), nullptr, like_opts(s, dtype, device, rg));
+      },
+      nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  fns.def(
+      "randn_like",
+      [like_opts](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
+        return randn(s.sizes(), nullptr, like_opts(s, dtype, device, rg));
+      },
+      nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  fns.def(
+      "randint_like",
+      [like_opts](const Tensor& s, int64_t a, std::optional<int64_t> b, nb::handle dtype,
+                  nb::handle device, bool rg) {
+        const int64_t lo = b ? a : 0, hi = b ? *b : a;
+        return randint(lo, hi, s.sizes(), nullptr, like_opts(s, dtype, device, rg));
+      },
+      nb::arg("input"), nb::arg("low"), nb::arg("high") = nb::none(), nb::kw_only(),
+      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("requires_grad") = false);
+  fns.def(
+      "full_like",
+      [like_opts](const Tensor& s, nb::handle value, nb::handle dtype, nb::handle device, bool rg) {
+        return full(s.sizes(), operand(value, "fill_value"), like_opts(s, dtype, device, rg));
+      },
+      nb::arg("input"), nb::arg("fill_value"), nb::kw_only(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  fns.def(
+      "empty_like",
+      [like_opts](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
+        return empty(s.sizes(), like_opts(s, dtype, device, rg));
+      },
+      nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  // torch.normal: (Tensor, Tensor), (Tensor, float), (float, Tensor), (float, float, size).
+  fns.def(
+      "normal",
+      [](nb::handle mean, nb::handle std, nb::handle size, nb::handle gen, nb::handle dtype,
+         nb::handle device, bool rg) -> Tensor {
+        const auto g = gen_arg(gen);
+        if (!is_tensor(mean) && !is_tensor(std)) {
+          MLXC_CHECK(!size.is_none(), Type,
+                     "normal() received an invalid combination of arguments: size is needed "
+                     "when mean and std are numbers");
+          Tensor out = zeros(parse_size(size), parse_options(dtype, device, false));
+          normal_(out, nb::cast<double>(mean), nb::cast<double>(std), g);
+          return finish_factory(out, parse_options(dtype, device, rg));
+        }
+        Tensor m = operand(mean, "mean"), s = operand(std, "std");
+        IntArray shape = broadcast_sizes(is_tensor(mean) ? m.sizes() : IntArray{},
+                                         is_tensor(std) ? s.sizes() : IntArray{});
+        const ScalarType st = is_tensor(mean) ? m.dtype() : s.dtype();
+        Tensor out = zeros(shape, TensorOptions{st, Device{}, false});
+        normal_(out, 0.0, 1.0, g);
+        return add(mul(out, s), m);
+      },
+      nb::arg("mean"), nb::arg("std") = 1.0, nb::arg("size") = nb::none(), nb::kw_only(),
+      nb::arg("generator") = nb::none(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
 }
 
 }  // namespace mlxc::py
