@@ -75,7 +75,10 @@ def numel(input):
     return input.numel()
 
 
-from . import autograd, nn, optim, utils  # noqa: E402
+from . import autograd, backends, cuda, nn, optim, random, utils  # noqa: E402
+from ._finfo import finfo, iinfo  # noqa: E402
+from ._tensor_str import set_printoptions  # noqa: E402
+from .random import get_rng_state, set_rng_state  # noqa: E402
 
 __all__ = [
     "Tensor",
@@ -115,5 +118,13 @@ __all__ = [
     "nn",
     "optim",
     "utils",
+    "backends",
+    "cuda",
+    "random",
+    "finfo",
+    "iinfo",
+    "set_printoptions",
+    "get_rng_state",
+    "set_rng_state",
     *_function_names,
 ]

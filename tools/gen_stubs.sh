@@ -9,7 +9,7 @@ PYTHON="${PYTHON:-.venv/bin/python}"
 "$PYTHON" -m nanobind.stubgen -q -P -m mlx_compat._C -o mlx_compat/_C.pyi
 "$PYTHON" -m ruff format -q mlx_compat/_C.pyi 2>/dev/null || true
 # torch names uniform_'s first parameter `from`, a Python keyword; stubs cannot spell it.
-sed -i 's/(self, from: float/(self, from_: float/' mlx_compat/_C.pyi
+sed -i -E 's/([(,] )from: /\1from_: /g' mlx_compat/_C.pyi
 # The module attribute `bool` (torch.bool) shadows the builtin inside the stub.
 "$PYTHON" - <<'PY'
 import re

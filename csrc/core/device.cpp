@@ -82,10 +82,10 @@ Device resolve_device(const Device& d) {
   if (d.type == DeviceType::CPU) return Device{DeviceType::CPU, -1};
   if (!device_available(d.type)) {
     if (d.type == DeviceType::CUDA) {
-      fail(ErrorKind::Runtime, "Torch not compiled with CUDA enabled");
+      fail(ErrorKind::Assertion, "Torch not compiled with CUDA enabled");
     }
-    fail(ErrorKind::Runtime,
-         "The MPS backend is not available: this build of MLX has no Metal device");
+    fail(ErrorKind::NotImplemented,
+         "Could not run operators on the 'MPS' backend: this build of MLX has no Metal device");
   }
   const int idx = d.index < 0 ? 0 : d.index;
   MLXC_CHECK(idx < device_count(d.type), Runtime, "CUDA error: invalid device ordinal (device ",

@@ -9,7 +9,7 @@
 
 namespace mlxc {
 
-enum class ErrorKind { Runtime, Type, Value, Index, NotImplemented };
+enum class ErrorKind { Runtime, Type, Value, Index, NotImplemented, Assertion };
 
 // An error carrying the Python exception kind torch would raise.
 class Error : public std::exception {

@@ -14,6 +14,22 @@ namespace mlxc::py {
 
 namespace {
 
+// A seed as torch takes it: anything int() converts, in [-2**63, 2**64), negative
+// values taken modulo 2**64.
+uint64_t parse_seed(nb::handle h) {
+  nb::object v = nb::steal(PyNumber_Long(h.ptr()));
+  if (!v.is_valid()) throw nb::python_error();
+  int overflow = 0;
+  const long long s = PyLong_AsLongLongAndOverflow(v.ptr(), &overflow);
+  if (overflow == 0) return static_cast<uint64_t>(s);
+  if (overflow > 0) {
+    const unsigned long long u = PyLong_AsUnsignedLongLong(v.ptr());
+    if (!PyErr_Occurred()) return u;
+    PyErr_Clear();
+  }
+  fail(ErrorKind::Value, "Overflow when unpacking long long");
+}
+
 // --- torch.tensor(data): nested sequences of numbers -----------------------
 
 enum class Kind { Bool = 0, Int = 1, Float = 2, Complex = 3 };
@@ -228,8 +244,8 @@ void init_creation(nb::module_& m, nb::module_& fns) {
           nb::arg("device") = "cpu")
       .def(
           "manual_seed",
-          [](nb::handle self, int64_t seed) {
-            nb::cast<Generator&>(self).set_seed(static_cast<uint64_t>(seed));
+          [](nb::handle self, nb::handle seed) {
+            nb::cast<Generator&>(self).set_seed(parse_seed(seed));
             return nb::borrow(self);
           },
           nb::arg("seed"))
@@ -257,8 +273,8 @@ void init_creation(nb::module_& m, nb::module_& fns) {
   m.attr("default_generator") = nb::cast(default_generator());
   fns.def(
       "manual_seed",
-      [](int64_t seed) {
-        default_generator()->set_seed(static_cast<uint64_t>(seed));
+      [](nb::handle seed) {
+        default_generator()->set_seed(parse_seed(seed));
         return default_generator();
       },
       nb::arg("seed"));

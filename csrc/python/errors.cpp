@@ -23,6 +23,9 @@ void init_errors(nb::module_&) {
         case ErrorKind::NotImplemented:
           type = PyExc_NotImplementedError;
           break;
+        case ErrorKind::Assertion:
+          type = PyExc_AssertionError;
+          break;
         default:
           break;
       }
