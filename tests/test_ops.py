@@ -121,6 +121,9 @@ OPS = [
     ("as_strided", lambda M, a: M.as_strided(a, (2, 2), (1, 2)), [((3, 3), F)]),
     ("as_strided_overlap", lambda M, a: a.as_strided((3, 3), (1, 1), 1), [((6,), F)]),
     ("narrow", lambda M, a: a.narrow(1, 1, 2), [((3, 4), F)]),
+    ("meshgrid", lambda M, a, b: M.meshgrid(a, b, indexing="ij"), [((3,), F), ((2,), F)]),
+    ("meshgrid_xy", lambda M, a, b: M.meshgrid(a, b, indexing="xy"), [((3,), F), ((4,), F)]),
+    ("cartesian_prod", lambda M, a, b: M.cartesian_prod(a, b), [((3,), F), ((2,), F)]),
     # indexing with ints and slices
     ("index_int", lambda M, a: a[1], [((3, 4), F)]),
     ("index_neg", lambda M, a: a[-1, 2], [((3, 4), F)]),

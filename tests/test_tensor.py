@@ -61,13 +61,33 @@ FACTORIES = [
     ("ones_like", lambda M: M.ones_like(M.zeros(3), dtype=M.float64)),
     ("rand_shape", lambda M: (M.rand(2, 3).shape, M.rand(2).dtype)),
     ("randn_shape", lambda M: (M.randn((4,)).shape, M.randn(2, dtype=M.float64).dtype)),
+    ("linspace", lambda M: M.linspace(-1.5, 2.25, 9)),
+    ("linspace_int", lambda M: M.linspace(-3, 5, 6, dtype=M.int64)),
+    ("linspace_f64", lambda M: M.linspace(0, 1, 11, dtype=M.float64)),
+    ("linspace_one", lambda M: M.linspace(2, 3, 1)),
+    ("linspace_tensor_ends", lambda M: M.linspace(M.tensor(0.5), M.tensor(4.0), 5)),
+    ("logspace", lambda M: M.logspace(0, 2, 5)),
+    ("logspace_base2", lambda M: M.logspace(-1, 3, 7, base=2)),
+    ("eye", lambda M: M.eye(3)),
+    ("eye_rect_int", lambda M: M.eye(3, 4, dtype=M.int32)),
+    ("tril_indices", lambda M: M.tril_indices(3, 4, 1)),
+    ("triu_indices", lambda M: M.triu_indices(4, 3, -1)),
+    ("tril_indices_neg", lambda M: M.tril_indices(5, 5, -2)),
+    ("empty_strided_meta", lambda M: (M.empty_strided((2, 3), (1, 2)).stride(),)),
+    ("full_like", lambda M: M.full_like(M.ones(2, 3, dtype=M.int32), 7)),
+    ("full_like_dtype", lambda M: M.full_like(M.ones(2), 0.5, dtype=M.float64)),
+    ("empty_like_meta", lambda M: (tuple(M.empty_like(M.ones(2, 3)).shape),)),
+    ("meshgrid_ij", lambda M: M.meshgrid(M.arange(3), M.arange(2), indexing="ij")),
+    ("meshgrid_xy", lambda M: M.meshgrid(M.arange(3), M.arange(2), indexing="xy")),
+    ("meshgrid_list", lambda M: M.meshgrid([M.arange(2.0), M.arange(3.0)], indexing="ij")),
+    ("cartesian_prod", lambda M: M.cartesian_prod(M.tensor([1, 2]), M.tensor([3, 4, 5]))),
 ]
 
 
 @pytest.mark.parametrize("name,fn", FACTORIES, ids=[f[0] for f in FACTORIES])
 def test_factories(name, fn):
     ours, theirs = fn(mlx_compat), fn(torch)
-    if isinstance(theirs, tuple):
+    if isinstance(theirs, tuple) and not isinstance(theirs[0], torch.Tensor):
         assert repr(ours) == repr(theirs)
     elif isinstance(theirs, torch.Size):
         assert tuple(ours) == tuple(theirs)
@@ -119,6 +139,16 @@ def test_host_conversion():
     assert float(m[0, 1]) == float(t[0, 1]) and int(mi[1]) == int(ti[1])
     assert bool(mi[0]) is bool(ti[0])
     assert mlx_compat.tensor(2.5).item() == 2.5
+
+
+def test_factory_errors():
+    check_raises(lambda M: M.meshgrid(M.arange(2), M.arange(3.0), indexing="ij"))
+    check_raises(lambda M: M.meshgrid(M.arange(2), indexing="yx"))
+    check_raises(lambda M: M.linspace(0, 1, -1))
+    check_raises(lambda M: M.eye(-1))
+    check_raises(lambda M: M.tril_indices(-1, 2))
+    check_raises(lambda M: M.stack([M.ones(2), M.ones(3)]))
+    check_raises(lambda M: M.cartesian_prod(M.ones(2, 2)))
 
 
 def test_numpy_requires_grad_error():

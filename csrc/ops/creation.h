@@ -27,3 +27,17 @@ Tensor arange(double start, double end, double step, bool any_float, const Tenso
 Tensor from_buffer(const void* data, const IntArray& sizes, ScalarType dtype);
 
 }  // namespace mlxc
+
+namespace mlxc {
+
+Tensor linspace(double start, double end, int64_t steps, const TensorOptions& opts);
+Tensor logspace(double start, double end, int64_t steps, double base, const TensorOptions& opts);
+Tensor eye(int64_t n, std::optional<int64_t> m, const TensorOptions& opts);
+Tensor empty_strided(const IntArray& size, const IntArray& stride, const TensorOptions& opts);
+// 2 x N coordinates of the lower (upper) triangle, in row-major order.
+Tensor tril_indices(int64_t row, int64_t col, int64_t offset, const TensorOptions& opts);
+Tensor triu_indices(int64_t row, int64_t col, int64_t offset, const TensorOptions& opts);
+// torch.range: like arange but including `end` (deprecated in torch).
+Tensor range(double start, double end, double step, const TensorOptions& opts);
+
+}  // namespace mlxc

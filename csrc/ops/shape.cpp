@@ -372,16 +372,36 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
 Tensor stack(const TensorList& tensors, int64_t dim) {
   MLXC_CHECK(!tensors.empty(), Runtime, "stack expects a non-empty TensorList");
   const int64_t d = wrap_dim(dim, tensors[0].dim() + 1);
+  ScalarType st = tensors[0].dtype();
   for (size_t k = 1; k < tensors.size(); ++k) {
     MLXC_CHECK(tensors[k].sizes() == tensors[0].sizes(), Runtime,
                "stack expects each tensor to be equal size, but got ",
                sizes_str(tensors[0].sizes()), " at entry 0 and ", sizes_str(tensors[k].sizes()),
                " at entry ", k);
+    st = promote_types(st, tensors[k].dtype());
   }
-  TensorList parts;
-  parts.reserve(tensors.size());
-  for (const auto& t : tensors) parts.push_back(unsqueeze(t, d));
-  return cat(parts, d);
+  std::vector<mx::array> values;
+  values.reserve(tensors.size());
+  bool any_grad = false;
+  for (const auto& t : tensors) {
+    values.push_back(cast(t, st));
+    any_grad = any_grad || t.requires_grad();
+  }
+  Tensor result = make_result(mx::stack(values, static_cast<int>(d)), st, {&tensors[0]});
+  if (!(GradMode::is_enabled() && any_grad)) return result;
+  const size_t n = tensors.size();
+  auto node = std::make_shared<FnNode>("StackBackward0", [d, n](FnNode& nd, TensorList& gs) {
+    TensorList r(n);
+    for (size_t k = 0; k < n; ++k) {
+      if (nd.needs_input_grad(k)) r[k] = select(gs[0], d, static_cast<int64_t>(k));
+    }
+    return r;
+  });
+  for (const auto& t : tensors) {
+    node->next_edges.push_back(gradient_edge(t));
+    node->input_dtypes.push_back(t.dtype());
+  }
+  return with_history(result, node);
 }
 
 TensorList broadcast_tensors(const TensorList& tensors) {

@@ -294,3 +294,46 @@ Tensor narrow(const Tensor& self, int64_t dim, int64_t start, int64_t length) {
 }
 
 }  // namespace mlxc
+
+namespace mlxc {
+
+TensorList meshgrid(const TensorList& tensors, const std::string& indexing) {
+  MLXC_CHECK(!tensors.empty(), Runtime, "meshgrid expects a non-empty TensorList");
+  MLXC_CHECK(indexing == "ij" || indexing == "xy", Runtime,
+             "torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: ", indexing);
+  for (size_t i = 1; i < tensors.size(); ++i) {
+    MLXC_CHECK(tensors[i].dtype() == tensors[0].dtype(), Runtime,
+               "meshgrid expects all tensors to have the same dtype");
+  }
+  // "xy" swaps the first two inputs and the first two outputs of the "ij" grid.
+  TensorList in = tensors;
+  const bool swap = indexing == "xy" && in.size() >= 2;
+  if (swap) std::swap(in[0], in[1]);
+  IntArray shape;
+  for (const auto& t : in) {
+    MLXC_CHECK(t.dim() <= 1, Runtime,
+               "torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: ", t.dim(),
+               "D");
+    shape.push_back(t.numel());
+  }
+  TensorList out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    IntArray view_shape(in.size(), 1);
+    view_shape[i] = -1;
+    out.push_back(expand(view(in[i], view_shape), shape));
+  }
+  if (swap) std::swap(out[0], out[1]);
+  return out;
+}
+
+Tensor cartesian_prod(const TensorList& tensors) {
+  for (const auto& t : tensors) {
+    MLXC_CHECK(t.dim() == 1, Runtime, "Expect a 1D vector, but got shape ", sizes_str(t.sizes()));
+  }
+  if (tensors.size() == 1) return tensors[0];
+  TensorList grid = meshgrid(tensors, "ij");
+  for (auto& t : grid) t = flatten(t);
+  return stack(grid, 1);
+}
+
+}  // namespace mlxc

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "ops/common.h"
 
@@ -27,5 +28,14 @@ Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step)
 Tensor as_strided(const Tensor& self, const IntArray& size, const IntArray& stride,
                   std::optional<int64_t> storage_offset = std::nullopt);
 Tensor narrow(const Tensor& self, int64_t dim, int64_t start, int64_t length);
+
+}  // namespace mlxc
+
+namespace mlxc {
+
+// torch.meshgrid (indexing "ij" or "xy"): views of the inputs expanded to a grid.
+TensorList meshgrid(const TensorList& tensors, const std::string& indexing);
+// torch.cartesian_prod: every combination of the inputs' elements, one per row.
+Tensor cartesian_prod(const TensorList& tensors);
 
 }  // namespace mlxc

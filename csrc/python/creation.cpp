@@ -509,6 +509,70 @@ void init_creation(nb::module_& m, nb::module_& fns) {
       nb::arg("mean"), nb::arg("std") = 1.0, nb::arg("size") = nb::none(), nb::kw_only(),
       nb::arg("generator") = nb::none(), nb::arg("dtype") = nb::none(),
       nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  auto num = [](nb::handle h) {
+    return nb::cast<double>(nb::float_(is_tensor(h) ? h.attr("item")() : nb::borrow(h)));
+  };
+  fns.def(
+      "linspace",
+      [num](nb::handle start, nb::handle end, int64_t steps, nb::handle dtype, nb::handle device,
+            bool rg) {
+        return linspace(num(start), num(end), steps, parse_options(dtype, device, rg));
+      },
+      nb::arg("start"), nb::arg("end"), nb::arg("steps"), nb::kw_only(),
+      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("requires_grad") = false);
+  fns.def(
+      "logspace",
+      [num](nb::handle start, nb::handle end, int64_t steps, double base, nb::handle dtype,
+            nb::handle device, bool rg) {
+        return logspace(num(start), num(end), steps, base, parse_options(dtype, device, rg));
+      },
+      nb::arg("start"), nb::arg("end"), nb::arg("steps"), nb::arg("base") = 10.0, nb::kw_only(),
+      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("requires_grad") = false);
+  fns.def(
+      "eye",
+      [](int64_t n, std::optional<int64_t> m, nb::handle dtype, nb::handle device, bool rg) {
+        return eye(n, m, parse_options(dtype, device, rg));
+      },
+      nb::arg("n"), nb::arg("m") = nb::none(), nb::kw_only(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  fns.def(
+      "empty_strided",
+      [](nb::handle size, nb::handle stride, nb::handle dtype, nb::handle device, bool rg) {
+        return empty_strided(parse_size(size), parse_size(stride),
+                             parse_options(dtype, device, rg));
+      },
+      nb::arg("size"), nb::arg("stride"), nb::kw_only(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+  fns.def(
+      "tril_indices",
+      [](int64_t r, int64_t c, int64_t off, nb::handle dtype, nb::handle device) {
+        return tril_indices(r, c, off, parse_options(dtype, device, false));
+      },
+      nb::arg("row"), nb::arg("col"), nb::arg("offset") = 0, nb::kw_only(),
+      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none());
+  fns.def(
+      "triu_indices",
+      [](int64_t r, int64_t c, int64_t off, nb::handle dtype, nb::handle device) {
+        return triu_indices(r, c, off, parse_options(dtype, device, false));
+      },
+      nb::arg("row"), nb::arg("col"), nb::arg("offset") = 0, nb::kw_only(),
+      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none());
+  fns.def(
+      "range",
+      [num](nb::handle start, nb::handle end, nb::handle step, nb::handle dtype, nb::handle device,
+            bool rg) {
+        PyErr_WarnEx(PyExc_UserWarning,
+                     "torch.range is deprecated and will be removed in a future release because "
+                     "its behavior is inconsistent with Python's range builtin. Instead, use "
+                     "torch.arange, which produces values in [start, end).",
+                     1);
+        return range(num(start), num(end), num(step), parse_options(dtype, device, rg));
+      },
+      nb::arg("start") = 0, nb::arg("end") = nb::none(), nb::arg("step") = 1, nb::kw_only(),
+      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("requires_grad") = false);
 }
 
 }  // namespace mlxc::py

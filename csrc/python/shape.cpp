@@ -126,6 +126,36 @@ void init_shape(nb::module_&, nb::module_& fns) {
   fns.def(
       "stack", [](const std::vector<Tensor>& ts, int64_t dim) { return stack(ts, dim); },
       nb::arg("tensors"), nb::arg("dim") = 0);
+  fns.def(
+      "meshgrid",
+      [](nb::args ts, nb::handle indexing) {
+        TensorList list;
+        for (nb::handle h : ts) {
+          if (PyList_Check(h.ptr()) || PyTuple_Check(h.ptr())) {
+            for (nb::handle x : h) list.push_back(nb::cast<Tensor>(x));
+          } else {
+            list.push_back(nb::cast<Tensor>(h));
+          }
+        }
+        if (indexing.is_none()) {
+          PyErr_WarnEx(PyExc_UserWarning,
+                       "torch.meshgrid: in an upcoming release, it will be required to pass the "
+                       "indexing argument.",
+                       1);
+        }
+        nb::list out;
+        for (auto& t :
+             meshgrid(list, indexing.is_none() ? "ij" : nb::cast<std::string>(indexing))) {
+          out.append(wrap(t));
+        }
+        return nb::tuple(out);
+      },
+      nb::arg("tensors"), nb::kw_only(), nb::arg("indexing") = nb::none());
+  fns.def("cartesian_prod", [](nb::args ts) {
+    TensorList list;
+    for (nb::handle h : ts) list.push_back(nb::cast<Tensor>(h));
+    return cartesian_prod(list);
+  });
 }
 
 }  // namespace mlxc::py
