@@ -57,6 +57,29 @@ def is_tensor(obj):
     return isinstance(obj, TensorBase)
 
 
+def from_dlpack(ext_tensor):
+    """A tensor from any object exporting DLPack on the CPU (its data is copied)."""
+    import numpy as _np
+
+    return _C._VariableFunctions.from_numpy(_np.from_dlpack(ext_tensor))
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """torch.asarray: reuses a tensor when no conversion is asked for, else converts."""
+    if isinstance(obj, TensorBase):
+        if copy:
+            out = obj.clone().detach() if dtype is None else obj.to(dtype, copy=True).detach()
+        else:
+            out = obj if dtype is None else obj.to(dtype)
+        if device is not None:
+            out = out.to(device)
+    else:
+        out = _C._VariableFunctions.tensor(obj, dtype=dtype, device=device)
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
 def typename(obj):
     """torch.typename: 'torch.FloatTensor' for tensors, else the qualified name."""
     if isinstance(obj, TensorBase):
@@ -113,6 +136,8 @@ __all__ = [
     "is_tensor",
     "numel",
     "typename",
+    "from_dlpack",
+    "asarray",
     "default_generator",
     "autograd",
     "nn",

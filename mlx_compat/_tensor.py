@@ -36,6 +36,15 @@ class Tensor(_C.TensorBase):
             else (self[i] for i in range(self.shape[0]))
         )
 
+    def __dlpack__(self, stream=None, **kwargs):
+        """DLPack capsule over the tensor's memory (CPU), shared without a copy."""
+        if self.requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+        return self.numpy().__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return (1, 0)  # kDLCPU, device 0
+
     def __array__(self, dtype=None, copy=None):
         arr = self.detach().numpy()
         return arr if dtype is None else arr.astype(dtype, copy=False)

@@ -204,6 +204,24 @@ void init_tensor(nb::module_& m) {
       .def("__hash__",
            [](const DeviceObj& d) { return static_cast<int64_t>(d.d.type) * 1000 + d.d.index; });
 
+  // torch.UntypedStorage: the bytes a tensor and its views share.
+  struct StorageRef {
+    std::shared_ptr<Storage> storage;
+  };
+  nb::class_<StorageRef>(m, "UntypedStorage")
+      .def("data_ptr",
+           [](const StorageRef& r) { return reinterpret_cast<uintptr_t>(r.storage.get()); })
+      .def("nbytes", [](const StorageRef& r) { return r.storage->data.nbytes(); })
+      .def("size", [](const StorageRef& r) { return r.storage->data.nbytes(); })
+      .def("__len__", [](const StorageRef& r) { return r.storage->data.nbytes(); })
+      .def("element_size", [](const StorageRef&) { return 1; })
+      .def("__eq__",
+           [](const StorageRef& a, nb::handle b) {
+             return nb::isinstance<StorageRef>(b) && nb::cast<StorageRef&>(b).storage == a.storage;
+           })
+      .def("__hash__",
+           [](const StorageRef& r) { return reinterpret_cast<intptr_t>(r.storage.get()); });
+
   static nb::class_<TensorSlot> cls(m, "TensorBase");
   g_tensor_base_cls = &cls;
   g_tensor_base = reinterpret_cast<PyTypeObject*>(cls.ptr());
@@ -273,6 +291,8 @@ void init_tensor(nb::module_& m) {
                     static_cast<uintptr_t>(t.offset() * itemsize(t.dtype()));
            })
       .def("is_floating_point", [](const Tensor& t) { return is_floating(t.dtype()); })
+      .def("is_signed", [](const Tensor& t) { return is_signed(t.dtype()); })
+      .def("untyped_storage", [](const Tensor& t) { return StorageRef{t.impl()->storage}; })
       .def("is_complex", [](const Tensor& t) { return is_complex(t.dtype()); })
       .def("item", &item_of)
       .def("tolist", &tolist_of)
