@@ -124,6 +124,27 @@ OPS = [
     ("meshgrid", lambda M, a, b: M.meshgrid(a, b, indexing="ij"), [((3,), F), ((2,), F)]),
     ("meshgrid_xy", lambda M, a, b: M.meshgrid(a, b, indexing="xy"), [((3,), F), ((4,), F)]),
     ("cartesian_prod", lambda M, a, b: M.cartesian_prod(a, b), [((3,), F), ((2,), F)]),
+    (
+        "complex_view_as_real",
+        lambda M, a, b: M.view_as_real(M.complex(a, b)),
+        [((4,), F), ((4,), F)],
+    ),
+    (
+        "complex_bcast",
+        lambda M, a, b: M.view_as_real(M.complex(a, b)) * 2,
+        [((2, 3), F), ((3,), F)],
+    ),
+    ("polar", lambda M, a, b: M.view_as_real(M.polar(a, b)), [((5,), F, 0.1, 2.0), ((5,), F)]),
+    (
+        "real_imag",
+        lambda M, a, b: M.complex(a, b).real * M.complex(b, a).imag,
+        [((4,), F), ((4,), F)],
+    ),
+    (
+        "view_as_complex_roundtrip",
+        lambda M, a: M.view_as_real(M.view_as_complex(a)) * a,
+        [((3, 2), F)],
+    ),
     # indexing with ints and slices
     ("index_int", lambda M, a: a[1], [((3, 4), F)]),
     ("index_neg", lambda M, a: a[-1, 2], [((3, 4), F)]),

@@ -322,3 +322,20 @@ def test_writes_through_new_views_are_shared():
         x.movedim(0, 1)[5].add_(100.0)
     assert_same(m, t)
     assert m._version == t._version
+
+
+def test_dtype_reinterpreting_views():
+    arr = RNG.normal(size=(3, 4)).astype(np.float32)
+    outs = []
+    for M in (torch, mlx_compat):
+        x = M.tensor(arr)
+        c = M.view_as_complex(x.view(3, 2, 2))
+        r = M.view_as_real(c)
+        c.imag.mul_(-1.0)
+        r[0, 0, 0] = 7.0
+        i = x.view(M.int32)
+        i[2, 3] = 0
+        outs.append((x.clone(), r.clone(), c.real.clone(), i.clone()))
+        assert r._base is x and c._base is x
+        assert r.stride() == (4, 2, 1) and c.stride() == (2, 1)
+    assert_same(list(outs[1]), list(outs[0]))

@@ -91,35 +91,43 @@ mx::Strides to_mx_strides(const IntArray& st) {
 
 }  // namespace
 
+// The storage's contents as a flat array of `dt` (a bit reinterpretation when
+// a view reads the storage as another dtype, e.g. view_as_real).
+mx::array storage_as(const Storage& s, mx::Dtype dt) {
+  if (s.data.dtype() == dt) return s.data;
+  return mx::view(mx::reshape(s.data, {-1}), dt);
+}
+
 mx::array Tensor::value() const {
   TensorImpl& t = *impl_;
   const Storage& s = *t.storage;
   if (t.whole && same_shape(s.data, t.sizes)) return s.data;
   if (t.cache && t.cache_version == s.version) return *t.cache;
   mx::array v = t.whole ? mx::reshape(s.data, shape())
-                        : mx::as_strided(s.data, shape(), to_mx_strides(t.strides),
-                                         static_cast<size_t>(t.offset));
+                        : mx::as_strided(storage_as(s, to_mlx(t.dtype)), shape(),
+                                         to_mx_strides(t.strides), static_cast<size_t>(t.offset));
   t.cache = v;
   t.cache_version = s.version;
   return v;
 }
 
 Tensor make_view(const Tensor& base, IntArray sizes, IntArray strides, int64_t offset,
-                 std::optional<mx::array> natural) {
+                 std::optional<mx::array> natural, std::optional<ScalarType> dtype) {
   const TensorImpl& b = *base.impl();
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = b.storage;
   impl->sizes = std::move(sizes);
   impl->strides = std::move(strides);
   impl->offset = offset;
-  impl->dtype = b.dtype;
+  impl->dtype = dtype ? *dtype : b.dtype;
   impl->device = b.device;
   impl->is_view = true;
   impl->base = b.is_view ? b.base : base.impl_ptr();
   impl->base_history_gen = impl->base->history_gen;
   Tensor out(std::move(impl));
   int64_t storage_numel = static_cast<int64_t>(b.storage->data.size());
-  out.impl()->whole = offset == 0 && out.numel() == storage_numel && out.is_contiguous();
+  out.impl()->whole = offset == 0 && out.numel() == storage_numel && out.is_contiguous() &&
+                      to_mlx(out.dtype()) == b.storage->data.dtype();
   if (natural) {
     out.impl()->cache = std::move(natural);
     out.impl()->cache_version = b.storage->version;
@@ -134,14 +142,15 @@ void write_into(const Tensor& dst, const mx::array& value) {
     s.data = same_shape(s.data, t.sizes) ? value : mx::reshape(value, s.data.shape());
   } else {
     // Scatter at the flat storage positions this window addresses.
-    const int64_t n = static_cast<int64_t>(s.data.size());
+    mx::array flat = mx::reshape(storage_as(s, to_mlx(t.dtype)), {-1});
+    const int64_t n = static_cast<int64_t>(flat.size());
     const auto idx_dtype = n > INT32_MAX ? mx::int64 : mx::int32;
     mx::array positions =
         mx::as_strided(mx::arange(0, static_cast<double>(n), 1.0, idx_dtype), dst.shape(),
                        to_mx_strides(t.strides), static_cast<size_t>(t.offset));
-    mx::array flat = mx::reshape(s.data, {-1});
     mx::array upd = mx::reshape(value, {-1, 1});
     flat = mx::scatter(flat, mx::reshape(positions, {-1}), upd, 0);
+    if (flat.dtype() != s.data.dtype()) flat = mx::view(flat, s.data.dtype());
     s.data = mx::reshape(flat, s.data.shape());
   }
   s.version++;

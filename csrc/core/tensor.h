@@ -121,8 +121,10 @@ IntArray to_int_array(const mx::Shape& shape);
 
 // A view sharing `base`'s storage with a new window. `natural` optionally gives
 // the view's value computed by an ordinary MLX op, which is cached for reading.
+// `dtype` lets the view read the storage as another dtype (view_as_real, view(dtype)).
 Tensor make_view(const Tensor& base, IntArray sizes, IntArray strides, int64_t offset,
-                 std::optional<mx::array> natural = std::nullopt);
+                 std::optional<mx::array> natural = std::nullopt,
+                 std::optional<ScalarType> dtype = std::nullopt);
 
 // Writes `value` (already of dst's dtype, broadcast to dst's shape) through
 // dst's window into its storage. See Note [Storage and views].

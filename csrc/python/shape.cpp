@@ -1,6 +1,7 @@
 // Bindings for shape and view operators.
 #include "ops/shape.h"
 
+#include "ops/complex.h"
 #include "ops/view.h"
 #include "python/bind.h"
 
@@ -17,6 +18,9 @@ void init_shape(nb::module_&, nb::module_& fns) {
   auto& cls = tensor_base();
   cls.def("view", [](const Tensor& s, nb::args shape) {
     MLXC_CHECK(nb::len(shape) > 0, Type, "view() missing required argument 'size'");
+    if (nb::len(shape) == 1) {
+      if (auto dt = parse_dtype(shape[0])) return view_dtype(s, *dt);
+    }
     return view(s, shape_args(shape));
   });
   cls.def("reshape", [](const Tensor& s, nb::args shape) { return reshape(s, shape_args(shape)); });
@@ -156,6 +160,21 @@ void init_shape(nb::module_&, nb::module_& fns) {
     for (nb::handle h : ts) list.push_back(nb::cast<Tensor>(h));
     return cartesian_prod(list);
   });
+  auto unary = [&](const char* name, Tensor (*f)(const Tensor&)) {
+    fns.def(name, [f](const Tensor& s) { return f(s); }, nb::arg("input"));
+  };
+  unary("view_as_real", &view_as_real);
+  unary("view_as_complex", &view_as_complex);
+  unary("real", &real);
+  unary("imag", &imag);
+  cls.def_prop_ro("real", [](const Tensor& s) { return real(s); });
+  cls.def_prop_ro("imag", [](const Tensor& s) { return imag(s); });
+  fns.def(
+      "complex", [](const Tensor& a, const Tensor& b) { return complex(a, b); }, nb::arg("real"),
+      nb::arg("imag"));
+  fns.def(
+      "polar", [](const Tensor& a, const Tensor& b) { return polar(a, b); }, nb::arg("abs"),
+      nb::arg("angle"));
 }
 
 }  // namespace mlxc::py
