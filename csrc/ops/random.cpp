@@ -361,4 +361,57 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, c
   return Tensor::from_array(mx::array(out.begin(), shape, mx::int64), ScalarType::Int64);
 }
 
+namespace {
+
+// One Poisson sample as torch's CPU kernel draws it: Hoermann's transformed
+// rejection for large rates, multiplication of uniforms otherwise.
+int64_t sample_poisson(double lambda, Generator& g) {
+  if (lambda >= 10) {
+    const double slam = std::sqrt(lambda), loglam = std::log(lambda);
+    const double b = 0.931 + 2.53 * slam;
+    const double a = -0.059 + 0.02483 * b;
+    const double invalpha = 1.1239 + 1.1328 / (b - 3.4);
+    const double vr = 0.9277 - 3.6224 / (b - 2);
+    while (true) {
+      const double u = uniform_double(g, 0.0, 1.0) - 0.5;
+      const double v = uniform_double(g, 0.0, 1.0);
+      const double us = 0.5 - std::fabs(u);
+      const auto k = static_cast<int64_t>(std::floor((2 * a / us + b) * u + lambda + 0.43));
+      if (us >= 0.07 && v <= vr) return k;
+      if (k < 0 || (us < 0.013 && v > us)) continue;
+      if (std::log(v) + std::log(invalpha) - std::log(a / (us * us) + b) <=
+          -lambda + static_cast<double>(k) * loglam - std::lgamma(static_cast<double>(k) + 1)) {
+        return k;
+      }
+    }
+  }
+  if (lambda == 0) return 0;
+  const double enlam = std::exp(-lambda);
+  int64_t x = 0;
+  double prod = 1.0;
+  while (true) {
+    prod *= uniform_double(g, 0.0, 1.0);
+    if (prod > enlam) {
+      x += 1;
+    } else {
+      return x;
+    }
+  }
+}
+
+}  // namespace
+
+Tensor poisson(const Tensor& rates, const GenPtr& gen) {
+  MLXC_CHECK(is_floating(rates.dtype()), NotImplemented, "\"poisson_cpu\" not implemented for '",
+             scalar_type_name(rates.dtype()), "'");
+  std::vector<double> lam = host_doubles(rates);
+  for (double l : lam)
+    MLXC_CHECK(l >= 0, Runtime, "invalid Poisson rate, expected rate to be non-negative");
+  Generator& g = gen_or_default(gen);
+  std::lock_guard<std::mutex> lock(g.mutex);
+  std::vector<double> v(lam.size());
+  for (size_t i = 0; i < lam.size(); ++i) v[i] = static_cast<double>(sample_poisson(lam[i], g));
+  return host_result(v, rates.sizes(), rates.dtype());
+}
+
 }  // namespace mlxc

@@ -25,6 +25,8 @@ const Tensor& bernoulli_(const Tensor& self, double p, const GenPtr& gen);
 const Tensor& exponential_(const Tensor& self, double lambd, const GenPtr& gen);
 // torch.bernoulli(input): 1 with probability input[i].
 Tensor bernoulli(const Tensor& probs, const GenPtr& gen);
+// torch.poisson: one Poisson draw per rate (torch's CPU sampler).
+Tensor poisson(const Tensor& rates, const GenPtr& gen);
 // torch.multinomial: indices drawn from each row's (unnormalised) weights.
 Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, const GenPtr& gen);
 

@@ -573,6 +573,9 @@ void init_creation(nb::module_& m, nb::module_& fns) {
       nb::arg("start") = 0, nb::arg("end") = nb::none(), nb::arg("step") = 1, nb::kw_only(),
       nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
       nb::arg("requires_grad") = false);
+  fns.def(
+      "poisson", [](const Tensor& r, nb::handle gen) { return poisson(r, gen_arg(gen)); },
+      nb::arg("input"), nb::arg("generator") = nb::none());
 }
 
 }  // namespace mlxc::py
