@@ -339,3 +339,32 @@ def test_dtype_reinterpreting_views():
         assert r._base is x and c._base is x
         assert r.stride() == (4, 2, 1) and c.stride() == (2, 1)
     assert_same(list(outs[1]), list(outs[0]))
+
+
+OUTS = [
+    ("arange", lambda M, o: M.arange(5, out=o), "float64", (2,)),
+    ("rand", lambda M, o: M.rand(3, out=o), "float32", (3,)),
+    ("randn", lambda M, o: M.randn(2, 2, out=o), "float64", (2, 2)),
+    ("randint", lambda M, o: M.randint(0, 9, (4,), out=o), "int32", (4,)),
+    ("randperm", lambda M, o: M.randperm(6, out=o), "int64", (6,)),
+    ("full", lambda M, o: M.full((2, 2), 3, out=o), "int64", (2, 2)),
+    ("zeros", lambda M, o: M.zeros(2, 3, out=o), "float32", (0,)),
+    ("linspace", lambda M, o: M.linspace(0, 1, 4, out=o), "float32", (4,)),
+    ("eye", lambda M, o: M.eye(3, out=o), "float32", (3, 3)),
+]
+
+
+@pytest.mark.parametrize("name,fn,dtype,shape", OUTS, ids=[o[0] for o in OUTS])
+def test_factory_out(name, fn, dtype, shape):
+    import warnings
+
+    results = []
+    for M in (torch, mlx_compat):
+        M.manual_seed(3)
+        out = M.zeros(*shape, dtype=getattr(M, dtype))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = fn(M, out)
+        assert r is out
+        results.append(out)
+    assert_same(results[1], results[0])

@@ -48,7 +48,10 @@ Tensor operand(nb::handle h, const char* what = "argument");
 std::optional<std::vector<int64_t>> parse_dims(nb::handle h);
 // Sizes from either varargs ints or a single sequence.
 IntArray parse_size(nb::handle args_or_seq);
-TensorOptions parse_options(nb::handle dtype, nb::handle device, bool requires_grad);
+TensorOptions parse_options(nb::handle dtype, nb::handle device, bool requires_grad,
+                            nb::handle out = nb::handle());
+// Returns r, or writes it into `out` (resizing it as torch does) and returns out.
+nb::object write_out(nb::handle out, const Tensor& r);
 std::optional<ScalarType> parse_dtype(nb::handle h);
 Device parse_device_arg(nb::handle h);
 

@@ -7,6 +7,7 @@
 #include "core/eval.h"
 #include "ops/common.h"
 #include "ops/creation.h"
+#include "ops/pointwise.h"
 #include "python/bind.h"
 
 namespace mlxc::py {
@@ -92,16 +93,50 @@ Device parse_device_arg(nb::handle h) {
   fail(ErrorKind::Type, "Expected a torch.device, string or int, got ", nb::inst_name(h).c_str());
 }
 
-TensorOptions parse_options(nb::handle dtype, nb::handle device, bool requires_grad) {
+TensorOptions parse_options(nb::handle dtype, nb::handle device, bool requires_grad,
+                            nb::handle out) {
   TensorOptions o;
   if (!dtype.is_none()) {
     o.dtype = parse_dtype(dtype);
     MLXC_CHECK(o.dtype.has_value(), Type, "dtype must be torch.dtype, not ",
                nb::inst_name(dtype).c_str());
+  } else if (out.is_valid() && is_tensor(out)) {
+    o.dtype = unwrap(out).dtype();  // factories take out's dtype when none is given
   }
   o.device = parse_device_arg(device);
   o.requires_grad = requires_grad;
   return o;
+}
+
+nb::object write_out(nb::handle out, const Tensor& r) {
+  if (!out.is_valid() || out.is_none()) return wrap(r);
+  MLXC_CHECK(is_tensor(out), Type, "argument 'out' must be Tensor, not ",
+             nb::inst_name(out).c_str());
+  const Tensor& o = unwrap(out);
+  if (o.sizes() == r.sizes()) {
+    copy_(o, r);
+  } else {
+    // torch resizes `out` to the result's shape (warning when it held elements).
+    if (o.numel() > 0) {
+      const std::string msg = str(
+          "An output with one or more elements was resized since it had shape ",
+          sizes_str(o.sizes()), ", which does not match the required output shape ",
+          sizes_str(r.sizes()),
+          ". This behavior is deprecated, and in a future PyTorch release "
+          "outputs will not be resized unless they have zero elements. You can explicitly reuse "
+          "an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).");
+      if (PyErr_WarnEx(PyExc_UserWarning, msg.c_str(), 1) < 0) throw nb::python_error();
+    }
+    TensorImpl& d = *o.impl();
+    Tensor fresh = Tensor::from_array(cast(r, o.dtype()), o.dtype(), o.device());
+    d.storage = fresh.impl()->storage;
+    d.sizes = fresh.sizes();
+    d.strides = fresh.strides();
+    d.offset = 0;
+    d.whole = true;
+    d.cache.reset();
+  }
+  return nb::borrow(out);
 }
 
 }  // namespace mlxc::py

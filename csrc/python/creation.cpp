@@ -225,10 +225,7 @@ using SizeFactory = Tensor (*)(const IntArray&, const TensorOptions&);
 template <SizeFactory F>
 nb::object size_factory(nb::args size, nb::handle, nb::handle out, nb::handle dtype, nb::handle,
                         nb::handle device, bool rg, bool) {
-  Tensor r = F(parse_size(size), parse_options(dtype, device, rg));
-  if (out.is_none()) return wrap(r);
-  copy_(unwrap(out), r);
-  return nb::borrow(out);
+  return write_out(out, F(parse_size(size), parse_options(dtype, device, rg, out)));
 }
 
 }  // namespace
@@ -286,35 +283,42 @@ void init_creation(nb::module_& m, nb::module_& fns) {
   fns.def("empty", &size_factory<empty>, MLXC_FACTORY_KW);
   fns.def(
       "full",
-      [](nb::handle size, nb::handle value, nb::handle dtype, nb::handle device, bool rg) {
-        return full(parse_size(size), operand(value, "fill_value"),
-                    parse_options(dtype, device, rg));
+      [](nb::handle size, nb::handle value, nb::handle out, nb::handle dtype, nb::handle device,
+         bool rg) {
+        return write_out(out, full(parse_size(size), operand(value, "fill_value"),
+                                   parse_options(dtype, device, rg, out)));
       },
-      nb::arg("size"), nb::arg("fill_value"), nb::kw_only(), nb::arg("dtype") = nb::none(),
-      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+      nb::arg("size"), nb::arg("fill_value"), nb::kw_only(), nb::arg("out") = nb::none(),
+      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("requires_grad") = false);
   fns.def(
       "rand",
-      [](nb::args size, nb::handle gen, nb::handle, nb::handle dtype, nb::handle, nb::handle device,
-         bool rg,
-         bool) { return rand(parse_size(size), gen_arg(gen), parse_options(dtype, device, rg)); },
+      [](nb::args size, nb::handle gen, nb::handle out, nb::handle dtype, nb::handle,
+         nb::handle device, bool rg, bool) {
+        return write_out(
+            out, rand(parse_size(size), gen_arg(gen), parse_options(dtype, device, rg, out)));
+      },
       MLXC_FACTORY_KW);
   fns.def(
       "randn",
-      [](nb::args size, nb::handle gen, nb::handle, nb::handle dtype, nb::handle, nb::handle device,
-         bool rg,
-         bool) { return randn(parse_size(size), gen_arg(gen), parse_options(dtype, device, rg)); },
+      [](nb::args size, nb::handle gen, nb::handle out, nb::handle dtype, nb::handle,
+         nb::handle device, bool rg, bool) {
+        return write_out(
+            out, randn(parse_size(size), gen_arg(gen), parse_options(dtype, device, rg, out)));
+      },
       MLXC_FACTORY_KW);
   fns.def(
       "randperm",
-      [](int64_t n, nb::handle gen, nb::handle dtype, nb::handle device, bool rg) {
-        return randperm(n, gen_arg(gen), parse_options(dtype, device, rg));
+      [](int64_t n, nb::handle gen, nb::handle out, nb::handle dtype, nb::handle device, bool rg) {
+        return write_out(out, randperm(n, gen_arg(gen), parse_options(dtype, device, rg, out)));
       },
-      nb::arg("n"), nb::kw_only(), nb::arg("generator") = nb::none(), nb::arg("dtype") = nb::none(),
-      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+      nb::arg("n"), nb::kw_only(), nb::arg("generator") = nb::none(), nb::arg("out") = nb::none(),
+      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("requires_grad") = false);
   fns.def(
       "randint",
       [](nb::args args, nb::handle low, nb::handle high, nb::handle size, nb::handle gen,
-         nb::handle dtype, nb::handle device, bool rg) {
+         nb::handle out, nb::handle dtype, nb::handle device, bool rg) -> nb::object {
         const size_t n = nb::len(args);
         // Accepts (high, size), (low, high, size) and the keywords low=, high=, size=.
         std::vector<nb::handle> pos(args.begin(), args.end());
@@ -327,16 +331,16 @@ void init_creation(nb::module_& m, nb::module_& fns) {
                    "or (low, high, size)");
         const int64_t lo = pos.size() == 3 ? nb::cast<int64_t>(pos[0]) : 0;
         const int64_t hi = nb::cast<int64_t>(pos[pos.size() - 2]);
-        return randint(lo, hi, parse_size(pos.back()), gen_arg(gen),
-                       parse_options(dtype, device, rg));
+        return write_out(out, randint(lo, hi, parse_size(pos.back()), gen_arg(gen),
+                                      parse_options(dtype, device, rg, out)));
       },
       nb::arg("args"), nb::arg("low") = nb::none(), nb::arg("high") = nb::none(),
-      nb::arg("size") = nb::none(), nb::arg("generator") = nb::none(),
+      nb::arg("size") = nb::none(), nb::arg("generator") = nb::none(), nb::arg("out") = nb::none(),
       nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
       nb::arg("requires_grad") = false);
   fns.def(
       "arange",
-      [](nb::args args, nb::handle dtype, nb::handle device, bool rg) {
+      [](nb::args args, nb::handle out, nb::handle dtype, nb::handle device, bool rg) {
         const size_t n = nb::len(args);
         MLXC_CHECK(n >= 1 && n <= 3, Type, "arange() takes 1 to 3 positional arguments");
         bool any_float = false;
@@ -348,10 +352,11 @@ void init_creation(nb::module_& m, nb::module_& fns) {
         }
         const double start = n >= 2 ? v[0] : 0.0, end = n >= 2 ? v[1] : v[0],
                      step = n == 3 ? v[2] : 1.0;
-        return arange(start, end, step, any_float, parse_options(dtype, device, rg));
+        return write_out(
+            out, arange(start, end, step, any_float, parse_options(dtype, device, rg, out)));
       },
-      nb::arg("args"), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
-      nb::arg("requires_grad") = false);
+      nb::arg("args"), nb::arg("out") = nb::none(), nb::arg("dtype") = nb::none(),
+      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
   fns.def(
       "tensor",
       [](nb::handle data, nb::handle dtype, nb::handle device, bool rg, bool) {
@@ -514,12 +519,13 @@ void init_creation(nb::module_& m, nb::module_& fns) {
   };
   fns.def(
       "linspace",
-      [num](nb::handle start, nb::handle end, int64_t steps, nb::handle dtype, nb::handle device,
-            bool rg) {
-        return linspace(num(start), num(end), steps, parse_options(dtype, device, rg));
+      [num](nb::handle start, nb::handle end, int64_t steps, nb::handle out, nb::handle dtype,
+            nb::handle device, bool rg) {
+        return write_out(
+            out, linspace(num(start), num(end), steps, parse_options(dtype, device, rg, out)));
       },
       nb::arg("start"), nb::arg("end"), nb::arg("steps"), nb::kw_only(),
-      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("out") = nb::none(), nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
       nb::arg("requires_grad") = false);
   fns.def(
       "logspace",
@@ -532,11 +538,11 @@ void init_creation(nb::module_& m, nb::module_& fns) {
       nb::arg("requires_grad") = false);
   fns.def(
       "eye",
-      [](int64_t n, std::optional<int64_t> m, nb::handle dtype, nb::handle device, bool rg) {
-        return eye(n, m, parse_options(dtype, device, rg));
-      },
-      nb::arg("n"), nb::arg("m") = nb::none(), nb::kw_only(), nb::arg("dtype") = nb::none(),
-      nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
+      [](int64_t n, std::optional<int64_t> m, nb::handle out, nb::handle dtype, nb::handle device,
+         bool rg) { return write_out(out, eye(n, m, parse_options(dtype, device, rg, out))); },
+      nb::arg("n"), nb::arg("m") = nb::none(), nb::kw_only(), nb::arg("out") = nb::none(),
+      nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
+      nb::arg("requires_grad") = false);
   fns.def(
       "empty_strided",
       [](nb::handle size, nb::handle stride, nb::handle dtype, nb::handle device, bool rg) {
