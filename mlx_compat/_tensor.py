@@ -91,6 +91,31 @@ class Tensor(_C.TensorBase):
         device, dtype, _, copy = _parse_to(*args, **kwargs)
         return self._to(dtype, device, copy)
 
+    # new_* factories: this tensor's dtype and device unless given.
+    def _new_opts(self, dtype, device, requires_grad):
+        return {
+            "dtype": self.dtype if dtype is None else dtype,
+            "device": self.device if device is None else device,
+            "requires_grad": requires_grad,
+        }
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return _C._VariableFunctions.zeros(*size, **self._new_opts(dtype, device, requires_grad))
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return _C._VariableFunctions.ones(*size, **self._new_opts(dtype, device, requires_grad))
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return _C._VariableFunctions.empty(*size, **self._new_opts(dtype, device, requires_grad))
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, **kw):
+        opts = self._new_opts(dtype, device, requires_grad)
+        return _C._VariableFunctions.full(size, fill_value, **opts)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, **kw):
+        opts = self._new_opts(dtype, device, requires_grad)
+        return _C._VariableFunctions.tensor(data, **opts)
+
     def type(self, dtype=None, non_blocking=False, **kwargs):
         if dtype is None:
             return "torch." + _LEGACY[self.dtype]

@@ -368,3 +368,42 @@ def test_factory_out(name, fn, dtype, shape):
         assert r is out
         results.append(out)
     assert_same(results[1], results[0])
+
+
+NEW = [
+    ("new_zeros", lambda M, t: t.new_zeros(2, 3)),
+    ("new_zeros_dtype", lambda M, t: t.new_zeros((2,), dtype=M.float64)),
+    ("new_ones", lambda M, t: t.new_ones((2,))),
+    ("new_full", lambda M, t: t.new_full((2,), 1.5)),
+    ("new_empty_shape", lambda M, t: t.new_empty(2, 4).shape),
+    ("new_tensor", lambda M, t: t.new_tensor([1.5, 2])),
+]
+
+
+@pytest.mark.parametrize("name,fn", NEW, ids=[n[0] for n in NEW])
+@pytest.mark.parametrize("dtype", ["int32", "float32"])
+def test_new_factories(name, fn, dtype):
+    ours = fn(mlx_compat, mlx_compat.tensor([1, 2], dtype=getattr(mlx_compat, dtype)))
+    theirs = fn(torch, torch.tensor([1, 2], dtype=getattr(torch, dtype)))
+    if isinstance(theirs, torch.Size):
+        assert tuple(ours) == tuple(theirs)
+    else:
+        assert_same(ours, theirs)
+
+
+def test_default_dtype_switch():
+    try:
+        for M in (torch, mlx_compat):
+            M.set_default_dtype(M.float64)
+        assert_same(mlx_compat.tensor([1.5]), torch.tensor([1.5]))
+        assert_same(mlx_compat.ones(2), torch.ones(2))
+        assert_same(mlx_compat.arange(3) / 2, torch.arange(3) / 2)
+        assert_same(
+            mlx_compat.tensor([1], dtype=mlx_compat.int32) * 0.5,
+            torch.tensor([1], dtype=torch.int32) * 0.5,
+        )
+        assert repr(mlx_compat.get_default_dtype()) == repr(torch.get_default_dtype())
+    finally:
+        torch.set_default_dtype(torch.float32)
+        mlx_compat.set_default_dtype(mlx_compat.float32)
+    check_raises(lambda M: M.set_default_dtype(M.int64))
