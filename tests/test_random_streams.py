@@ -38,6 +38,18 @@ EXACT = [
     ("randint_like", lambda M: M.randint_like(M.ones(7), 3, 9)),
     ("generator", lambda M: M.rand(20, generator=M.Generator().manual_seed(11))),
     ("linear_init", lambda M: M.nn.Linear(30, 20).weight.detach()),
+    # Non-contiguous targets are filled in memory order, as torch's TensorIterator does.
+    ("uniform_transposed", lambda M: M.zeros(4, 6).t().uniform_()),
+    ("normal_transposed", lambda M: M.zeros(4, 6).t().normal_()),
+    ("normal_strided", lambda M: M.zeros(4, 6)[:, ::2].normal_(1.0, 2.0)),
+    ("bernoulli_transposed", lambda M: M.zeros(4, 6).t().bernoulli_(0.3)),
+    ("random_transposed", lambda M: M.zeros(4, 6, dtype=M.int64).t().random_(0, 10)),
+    ("exponential_transposed", lambda M: M.zeros(4, 6).t().exponential_()),
+    ("rand_like_transposed", lambda M: M.rand_like(M.ones(6, 4).t())),
+    ("randn_like_transposed", lambda M: M.randn_like(M.ones(6, 4).t())),
+    ("randint_like_transposed", lambda M: M.randint_like(M.ones(6, 4).t(), 10)),
+    ("bernoulli_of_transposed", lambda M: M.bernoulli(M.full((6, 4), 0.4).t())),
+    ("multinomial_transposed", lambda M: M.multinomial(M.arange(1.0, 25.0).reshape(6, 4).t(), 2)),
 ]
 
 ULP = [
@@ -69,6 +81,9 @@ def test_bit_exact(name, fn, seed):
     m, t = draw(fn, seed)
     assert m.dtype == t.dtype and m.shape == t.shape
     np.testing.assert_array_equal(m, t)
+    torch.manual_seed(seed)
+    mlx_compat.manual_seed(seed)
+    assert fn(mlx_compat).stride() == fn(torch).stride()
 
 
 @pytest.mark.parametrize("seed", [0, 99])

@@ -7,6 +7,7 @@
 #include "core/tensor.h"
 #include "ops/pointwise.h"
 #include "ops/reduce.h"
+#include "ops/shape.h"
 
 namespace mlxc {
 
@@ -106,6 +107,68 @@ Tensor host_tensor(const std::vector<T>& v, const IntArray& size, ScalarType st)
   return Tensor::from_array(std::move(a), st);
 }
 
+// Note [Random fill order]
+// torch fills a tensor with random numbers in memory order (TensorIterator walks
+// the storage), so a non-contiguous target receives the draws in a different
+// logical order than a contiguous one. Samplers here draw in sequence and then
+// place draw k at the element with the k-th smallest storage offset.
+
+// Whether strides are a permutation of dense strides (torch's empty_like keeps them).
+bool dense_layout(const IntArray& sizes, const IntArray& strides) {
+  std::vector<std::pair<int64_t, int64_t>> dims;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] != 1) dims.emplace_back(strides[i], sizes[i]);
+  }
+  std::sort(dims.begin(), dims.end());
+  int64_t expected = 1;
+  for (auto& [st, sz] : dims) {
+    if (st != expected) return false;
+    expected *= sz;
+  }
+  return true;
+}
+
+bool contiguous_layout(const IntArray& sizes, const IntArray& strides) {
+  return strides == contiguous_strides(sizes) || numel_of(sizes) <= 1 || [&] {
+    int64_t expected = 1;
+    for (int64_t i = static_cast<int64_t>(sizes.size()) - 1; i >= 0; --i) {
+      if (sizes[i] == 1) continue;
+      if (strides[i] != expected) return false;
+      expected *= sizes[i];
+    }
+    return true;
+  }();
+}
+
+// For each logical (row-major) element, the index of the draw it receives.
+std::vector<int64_t> draw_ranks(const IntArray& sizes, const IntArray& strides) {
+  const int64_t n = numel_of(sizes);
+  std::vector<std::pair<int64_t, int64_t>> order(n);
+  std::vector<int64_t> idx(sizes.size(), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t off = 0;
+    for (size_t d = 0; d < sizes.size(); ++d) off += idx[d] * strides[d];
+    order[i] = {off, i};
+    for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+      if (++idx[d] < sizes[d]) break;
+      idx[d] = 0;
+    }
+  }
+  std::stable_sort(order.begin(), order.end());
+  std::vector<int64_t> rank(n);
+  for (int64_t k = 0; k < n; ++k) rank[order[k].second] = k;
+  return rank;
+}
+
+// Moves draws made in memory order of (sizes, strides) to logical positions.
+Tensor to_logical(const Tensor& drawn, const IntArray& sizes, const IntArray& strides) {
+  if (contiguous_layout(sizes, strides)) return drawn;
+  auto rank = draw_ranks(sizes, strides);
+  mx::array r(rank.begin(), mx::Shape{static_cast<int32_t>(rank.size())}, mx::int64);
+  mx::array v = mx::reshape(mx::take(mx::reshape(drawn.value(), {-1}), r, 0), to_shape(sizes));
+  return Tensor::from_array(v, drawn.dtype());
+}
+
 ScalarType float_dtype(const TensorOptions& opts, const char* what) {
   const ScalarType st = opts.dtype ? *opts.dtype : default_float_dtype();
   MLXC_CHECK(is_floating(st), NotImplemented, '"', what, "\" not implemented for '",
@@ -127,9 +190,15 @@ Tensor sample_uniform(const IntArray& size, Generator& g, ScalarType st, double 
 }
 
 Tensor sample_normal_tensor(const IntArray& size, Generator& g, ScalarType st, double mean,
-                            double std) {
+                            double std, bool contiguous = true) {
   std::lock_guard<std::mutex> lock(g.mutex);
   const int64_t n = numel_of(size);
+  if (!contiguous) {
+    // torch's kernel for non-contiguous targets: one double sample per element.
+    std::vector<double> v(n);
+    for (auto& x : v) x = normal_double(g, mean, std);
+    return host_tensor(v, size, st);
+  }
   if (st == ScalarType::Float64)
     return host_tensor(sample_normal<double>(g, n, mean, std), size, st);
   return host_tensor(sample_normal<float>(g, n, static_cast<float>(mean), static_cast<float>(std)),
@@ -187,13 +256,15 @@ const Tensor& uniform_(const Tensor& self, double from, double to, const GenPtr&
   MLXC_CHECK(from <= to, Runtime,
              "uniform_ expects to return a [from, to) range, but found from=", from, " > to=", to);
   Tensor s = sample_uniform(self.sizes(), gen_or_default(gen), self.dtype(), from, to);
-  return apply_inplace(self, s);
+  return apply_inplace(self, to_logical(s, self.sizes(), self.strides()));
 }
 
 const Tensor& normal_(const Tensor& self, double mean, double std, const GenPtr& gen) {
   MLXC_CHECK(std >= 0.0, Runtime, "normal expects std >= 0.0, but found std ", std);
-  Tensor s = sample_normal_tensor(self.sizes(), gen_or_default(gen), self.dtype(), mean, std);
-  return apply_inplace(self, s);
+  const bool contig = contiguous_layout(self.sizes(), self.strides());
+  Tensor s =
+      sample_normal_tensor(self.sizes(), gen_or_default(gen), self.dtype(), mean, std, contig);
+  return apply_inplace(self, to_logical(s, self.sizes(), self.strides()));
 }
 
 const Tensor& random_(const Tensor& self, const GenPtr& gen) {
@@ -225,7 +296,10 @@ const Tensor& random_(const Tensor& self, const GenPtr& gen) {
   }
   mx::array a = dv.empty() ? mx::array(iv.begin(), self.shape(), mx::int64)
                            : mx::array(dv.begin(), self.shape(), mx::float64);
-  return apply_inplace(self, Tensor::from_array(mx::astype(a, to_mlx(st)), st), false);
+  return apply_inplace(
+      self,
+      to_logical(Tensor::from_array(mx::astype(a, to_mlx(st)), st), self.sizes(), self.strides()),
+      false);
 }
 
 namespace {
@@ -256,7 +330,9 @@ const Tensor& random_range_(const Tensor& self, int64_t from, int64_t to, const 
     const uint64_t r = range >= (1ULL << 32) ? g.random64() % range : g.random() % range;
     x = static_cast<double>(static_cast<int64_t>(r + static_cast<uint64_t>(from)));
   }
-  return apply_inplace(self, host_result(v, self.sizes(), self.dtype()), false);
+  return apply_inplace(
+      self, to_logical(host_result(v, self.sizes(), self.dtype()), self.sizes(), self.strides()),
+      false);
 }
 
 const Tensor& bernoulli_(const Tensor& self, double p, const GenPtr& gen) {
@@ -265,7 +341,9 @@ const Tensor& bernoulli_(const Tensor& self, double p, const GenPtr& gen) {
   std::lock_guard<std::mutex> lock(g.mutex);
   std::vector<double> v(self.numel());
   for (auto& x : v) x = uniform_double(g, 0.0, 1.0) < p ? 1.0 : 0.0;
-  return apply_inplace(self, host_result(v, self.sizes(), self.dtype()), false);
+  return apply_inplace(
+      self, to_logical(host_result(v, self.sizes(), self.dtype()), self.sizes(), self.strides()),
+      false);
 }
 
 const Tensor& exponential_(const Tensor& self, double lambd, const GenPtr& gen) {
@@ -276,7 +354,9 @@ const Tensor& exponential_(const Tensor& self, double lambd, const GenPtr& gen) 
   std::lock_guard<std::mutex> lock(g.mutex);
   std::vector<double> v(self.numel());
   for (auto& x : v) x = -1.0 / lambd * std::log1p(-uniform_double(g, 0.0, 1.0));
-  return apply_inplace(self, host_result(v, self.sizes(), self.dtype()), false);
+  return apply_inplace(
+      self, to_logical(host_result(v, self.sizes(), self.dtype()), self.sizes(), self.strides()),
+      false);
 }
 
 Tensor bernoulli(const Tensor& probs, const GenPtr& gen) {
@@ -287,6 +367,7 @@ Tensor bernoulli(const Tensor& probs, const GenPtr& gen) {
   Generator& g = gen_or_default(gen);
   std::lock_guard<std::mutex> lock(g.mutex);
   std::vector<double> v(p.size());
+  // torch.bernoulli(p) fills a contiguous result, in logical order.
   for (size_t i = 0; i < p.size(); ++i) {
     MLXC_CHECK(p[i] >= 0.0 && p[i] <= 1.0, Runtime,
                "Expected p_in >= 0 && p_in <= 1 to be true, but got false.");
@@ -325,6 +406,11 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, c
     // torch's method: keys w / Exp(1) draws, then the num_samples largest keys.
     Tensor q = Tensor::from_array(mx::zeros(probs.shape(), to_mlx(probs.dtype())), probs.dtype());
     exponential_(q, 1.0, gen);
+    if (dense_layout(probs.sizes(), probs.strides())) {
+      // empty_like(self) keeps self's layout (Note [Random fill order]).
+      Tensor drawn = q;
+      q = to_logical(drawn, probs.sizes(), probs.strides());
+    }
     std::vector<double> e = host_doubles(q);
     for (int64_t r = 0; r < rows; ++r) {
       std::vector<std::pair<double, int64_t>> keys;
@@ -412,6 +498,54 @@ Tensor poisson(const Tensor& rates, const GenPtr& gen) {
   std::vector<double> v(lam.size());
   for (size_t i = 0; i < lam.size(); ++i) v[i] = static_cast<double>(sample_poisson(lam[i], g));
   return host_result(v, rates.sizes(), rates.dtype());
+}
+
+namespace {
+
+// Gives draws (made in sequence) the layout of `like` when it is dense and not
+// contiguous: storage holds the draws, the tensor uses like's strides.
+Tensor with_layout_of(const Tensor& drawn, const Tensor& like) {
+  if (!dense_layout(like.sizes(), like.strides()) ||
+      contiguous_layout(like.sizes(), like.strides())) {
+    return drawn;
+  }
+  Tensor storage = Tensor::from_array(mx::reshape(drawn.value(), {-1}), drawn.dtype());
+  Tensor out = make_view(storage, like.sizes(), like.strides(), 0);
+  out.impl()->is_view = false;
+  out.impl()->base.reset();
+  return out;
+}
+
+bool strided_like(const Tensor& like) {
+  return dense_layout(like.sizes(), like.strides()) &&
+         !contiguous_layout(like.sizes(), like.strides());
+}
+
+}  // namespace
+
+Tensor rand_like(const Tensor& like, const GenPtr& gen, const TensorOptions& opts) {
+  const ScalarType st = float_dtype(opts, "check_uniform_bounds");
+  Tensor drawn = sample_uniform({like.numel()}, gen_or_default(gen), st, 0.0, 1.0);
+  Tensor out = strided_like(like) ? with_layout_of(drawn, like) : reshape(drawn, like.sizes());
+  return finish_factory(out, opts);
+}
+
+Tensor randn_like(const Tensor& like, const GenPtr& gen, const TensorOptions& opts) {
+  const ScalarType st = float_dtype(opts, "normal_kernel_cpu");
+  // A non-contiguous result takes torch's per-element path (Note [Random fill order]).
+  Tensor drawn =
+      sample_normal_tensor({like.numel()}, gen_or_default(gen), st, 0.0, 1.0, !strided_like(like));
+  Tensor out = strided_like(like) ? with_layout_of(drawn, like) : reshape(drawn, like.sizes());
+  return finish_factory(out, opts);
+}
+
+Tensor randint_like(const Tensor& like, int64_t low, int64_t high, const GenPtr& gen,
+                    const TensorOptions& opts) {
+  TensorOptions flat = opts;
+  flat.requires_grad = false;
+  Tensor drawn = randint(low, high, {like.numel()}, gen, flat);
+  Tensor out = strided_like(like) ? with_layout_of(drawn, like) : reshape(drawn, like.sizes());
+  return finish_factory(out, opts);
 }
 
 }  // namespace mlxc

@@ -15,6 +15,13 @@ Tensor randint(int64_t low, int64_t high, const IntArray& size, const GenPtr& ge
                const TensorOptions& opts);
 Tensor randperm(int64_t n, const GenPtr& gen, const TensorOptions& opts);
 
+// *_like samplers: the result keeps `like`'s layout when it is dense, as torch's
+// empty_like does, and is filled in that memory order (Note [Random fill order]).
+Tensor rand_like(const Tensor& like, const GenPtr& gen, const TensorOptions& opts);
+Tensor randn_like(const Tensor& like, const GenPtr& gen, const TensorOptions& opts);
+Tensor randint_like(const Tensor& like, int64_t low, int64_t high, const GenPtr& gen,
+                    const TensorOptions& opts);
+
 // In-place samplers (torch.Tensor.uniform_ / normal_ / random_).
 const Tensor& uniform_(const Tensor& self, double from, double to, const GenPtr& gen);
 const Tensor& normal_(const Tensor& self, double mean, double std, const GenPtr& gen);

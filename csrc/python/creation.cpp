@@ -454,14 +454,14 @@ void init_creation(nb::module_& m, nb::module_& fns) {
   fns.def(
       "rand_like",
       [like_opts](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
-        return rand(s.sizes(), nullptr, like_opts(s, dtype, device, rg));
+        return rand_like(s, nullptr, like_opts(s, dtype, device, rg));
       },
       nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(),
       nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
   fns.def(
       "randn_like",
       [like_opts](const Tensor& s, nb::handle dtype, nb::handle device, bool rg) {
-        return randn(s.sizes(), nullptr, like_opts(s, dtype, device, rg));
+        return randn_like(s, nullptr, like_opts(s, dtype, device, rg));
       },
       nb::arg("input"), nb::kw_only(), nb::arg("dtype") = nb::none(),
       nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
@@ -470,7 +470,7 @@ void init_creation(nb::module_& m, nb::module_& fns) {
       [like_opts](const Tensor& s, int64_t a, std::optional<int64_t> b, nb::handle dtype,
                   nb::handle device, bool rg) {
         const int64_t lo = b ? a : 0, hi = b ? *b : a;
-        return randint(lo, hi, s.sizes(), nullptr, like_opts(s, dtype, device, rg));
+        return randint_like(s, lo, hi, nullptr, like_opts(s, dtype, device, rg));
       },
       nb::arg("input"), nb::arg("low"), nb::arg("high") = nb::none(), nb::kw_only(),
       nb::arg("dtype") = nb::none(), nb::arg("device") = nb::none(),
