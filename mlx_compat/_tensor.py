@@ -83,9 +83,6 @@ class Tensor(_C.TensorBase):
             else any(bool(x == element) for x in self.flatten().tolist())
         )
 
-    def __rfloordiv__(self, other):
-        return NotImplemented
-
     def to(self, *args, **kwargs):
         """Converts dtype and/or device: to(dtype), to(device, dtype), to(other), kwargs."""
         device, dtype, _, copy = _parse_to(*args, **kwargs)
@@ -126,34 +123,34 @@ class Tensor(_C.TensorBase):
             raise ValueError(f"invalid type: '{dtype}'")
         return self.to(dtype)
 
-    def float(self):
+    def float(self, memory_format=None):
         return self.to(_C.float32)
 
-    def double(self):
+    def double(self, memory_format=None):
         return self.to(_C.float64)
 
-    def half(self):
+    def half(self, memory_format=None):
         return self.to(_C.float16)
 
-    def bfloat16(self):
+    def bfloat16(self, memory_format=None):
         return self.to(_C.bfloat16)
 
-    def long(self):
+    def long(self, memory_format=None):
         return self.to(_C.int64)
 
-    def int(self):
+    def int(self, memory_format=None):
         return self.to(_C.int32)
 
-    def short(self):
+    def short(self, memory_format=None):
         return self.to(_C.int16)
 
-    def char(self):
+    def char(self, memory_format=None):
         return self.to(_C.int8)
 
-    def byte(self):
+    def byte(self, memory_format=None):
         return self.to(_C.uint8)
 
-    def bool(self):
+    def bool(self, memory_format=None):
         return self.to(_C.bool)
 
     def cpu(self):

@@ -28,7 +28,9 @@ Tensor softmax(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype)
   const int64_t d = wrap_dim(dim, self.dim());
   Tensor in = dtype ? to_dtype(self, st) : self;
   mx::array x = in.value();
-  mx::array out = self.dim() == 0 ? mx::ones_like(x) : softmax_values(x, static_cast<int>(d));
+  mx::array out = self.dim() == 0     ? mx::ones_like(x)
+                  : self.numel() == 0 ? x
+                                      : softmax_values(x, static_cast<int>(d));
   Tensor result = make_result(out, st, {&in});
   if (!needs_grad({&in})) return result;
   auto node = make_node("SoftmaxBackward0", {&in}, [d](FnNode& n, TensorList& gs) {
@@ -46,7 +48,9 @@ Tensor log_softmax(const Tensor& self, int64_t dim, std::optional<ScalarType> dt
   Tensor in = dtype ? to_dtype(self, st) : self;
   mx::array x = in.value();
   mx::array out = self.dim() == 0 ? mx::zeros_like(x)
-                                  : mx::subtract(x, mx::logsumexp(x, static_cast<int>(d), true));
+                  : self.numel() == 0
+                      ? x
+                      : mx::subtract(x, mx::logsumexp(x, static_cast<int>(d), true));
   Tensor result = make_result(out, st, {&in});
   if (!needs_grad({&in})) return result;
   auto node = make_node("LogSoftmaxBackward0", {&in}, [d](FnNode& n, TensorList& gs) {

@@ -60,6 +60,13 @@ Tensor arange(double start, double end, double step, bool any_float, const Tenso
              "upper bound and larger bound inconsistent with step sign");
   const ScalarType st =
       opts.dtype ? *opts.dtype : (any_float ? default_float_dtype() : ScalarType::Int64);
+  if (is_integral(st, true)) {
+    // Integral aranges take their bounds in the integral type (torch's accscalar).
+    start = std::trunc(start);
+    end = std::trunc(end);
+    step = std::trunc(step);
+    MLXC_CHECK(step != 0, Runtime, "step must be nonzero");
+  }
   const double n = std::ceil((end - start) / step);
   const int64_t count = static_cast<int64_t>(n);
   mx::array idx = mx::arange(0.0, static_cast<double>(count), 1.0, mx::float64);
@@ -122,6 +129,10 @@ Tensor from_int64s(const std::vector<int64_t>& v, const IntArray& sizes, ScalarT
 Tensor linspace(double start, double end, int64_t steps, const TensorOptions& opts) {
   MLXC_CHECK(steps >= 0, Runtime, "number of steps must be non-negative");
   const ScalarType st = opts.dtype ? *opts.dtype : default_float_dtype();
+  if (is_integral(st, true)) {
+    start = std::trunc(start);  // torch converts the bounds to the integral dtype first
+    end = std::trunc(end);
+  }
   auto v = st == ScalarType::Float64 || is_integral(st, true)
                ? linspace_values<double>(start, end, steps)
                : linspace_values<float>(start, end, steps);
@@ -133,6 +144,10 @@ Tensor logspace(double start, double end, int64_t steps, double base, const Tens
   const ScalarType st = opts.dtype ? *opts.dtype : default_float_dtype();
   std::vector<double> v(steps);
   const bool dbl = st == ScalarType::Float64 || is_integral(st, true);
+  if (is_integral(st, true)) {
+    start = std::trunc(start);
+    end = std::trunc(end);
+  }
   auto exps =
       dbl ? linspace_values<double>(start, end, steps) : linspace_values<float>(start, end, steps);
   for (int64_t i = 0; i < steps; ++i) {

@@ -178,7 +178,9 @@ Tensor matmul(const Tensor& self, const Tensor& other) {
     // Fold the batch dimensions of self into its rows.
     IntArray out_sizes(self.sizes().begin(), self.sizes().end() - 1);
     const int64_t k = self.sizes()[d1 - 1];
-    Tensor folded = reshape(self, {-1, k});
+    int64_t rows = 1;
+    for (int64_t i = 0; i + 1 < d1; ++i) rows *= self.sizes()[i];
+    Tensor folded = reshape(self, {rows, k});
     if (d2 == 1) return unsafe_view(mv(folded, other), out_sizes);
     out_sizes.push_back(other.sizes()[1]);
     return unsafe_view(mm(folded, other), out_sizes);

@@ -158,8 +158,6 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
       prod = mul(prod, reshape(weight, wshape));
     }
     Tensor per = neg(sum(prod, std::vector<int64_t>{class_dim}));
-    if (reduction == Reduction::Mean && input.dim() > 1)
-      return div(sum(per), static_cast<double>(input.sizes()[0]));
     return reduce_loss(per, reduction);
   }
   Tensor nll = nll_loss(logp, target, weight, reduction, ignore_index);

@@ -191,6 +191,52 @@ Tensor div(const Tensor& a, const Tensor& b) {
   return with_history(result, node);
 }
 
+Tensor div_rounding(const Tensor& a, const Tensor& b, const std::string& mode) {
+  MLXC_CHECK(mode == "trunc" || mode == "floor", Value,
+             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '", mode,
+             "'");
+  const ScalarType st = result_type({&a, &b});
+  mx::array va = cast(a, st), vb = cast(b, st);
+  mx::array out = va;
+  if (is_integral(st, true)) {
+    // Integer division by zero is an error in torch (checked on the host).
+    mx::array any_zero = mx::any(mx::equal(vb, mx::zeros({}, vb.dtype())));
+    MLXC_CHECK(!(item_double(any_zero) != 0.0), Runtime, "ZeroDivisionError");
+    mx::array q = mx::floor_divide(va, vb);  // floors
+    if (mode == "trunc") {
+      mx::array inexact = mx::not_equal(mx::remainder(va, vb), mx::zeros({}, va.dtype()));
+      mx::array neg = mx::not_equal(mx::less(va, mx::zeros({}, va.dtype())),
+                                    mx::less(vb, mx::zeros({}, vb.dtype())));
+      q = mx::add(q, mx::astype(mx::logical_and(inexact, neg), q.dtype()));
+    }
+    out = q;
+  } else if (mode == "trunc") {
+    out = mx::astype(mx::trunc(mx::divide(va, vb)), va.dtype());
+  } else {
+    // Python's float floor division: exact quotient of (a - a mod b) / b, rounded.
+    mx::array zero = mx::zeros({}, va.dtype());
+    mx::array mod = mx::remainder(va, vb);
+    mx::array d = mx::divide(mx::subtract(va, mod), vb);
+    mx::array fl = mx::floor(d);
+    fl = mx::where(mx::greater(mx::subtract(d, fl), mx::array(0.5, va.dtype())),
+                   mx::add(fl, mx::array(1.0, va.dtype())), fl);
+    mx::array signed_zero = mx::multiply(zero, mx::sign(mx::divide(va, vb)));
+    fl = mx::where(mx::equal(d, zero), signed_zero, fl);
+    out = mx::where(mx::equal(vb, zero), mx::divide(va, vb), fl);
+  }
+  Tensor result = make_result(out, st, {&a, &b});
+  if (!needs_grad({&a, &b})) return result;
+  auto node = make_node("DivBackward2", {&a, &b}, [](FnNode& n, TensorList& gs) {
+    TensorList r(2);
+    if (n.needs_input_grad(0)) r[0] = zeros_like(n.saved(0));
+    if (n.needs_input_grad(1)) r[1] = zeros_like(n.saved(1));
+    return r;
+  });
+  node->save(a);
+  node->save(b);
+  return with_history(result, node);
+}
+
 Tensor pow(const Tensor& a, const Tensor& b) {
   const ScalarType st = result_type({&a, &b});
   if (is_integral(st, true)) {
@@ -199,7 +245,18 @@ Tensor pow(const Tensor& a, const Tensor& b) {
     }
   }
   mx::array va = cast(a, st), vb = cast(b, st);
-  Tensor result = make_result(mx::power(va, vb), st, {&a, &b});
+  mx::array pw = mx::power(va, vb);
+  if (is_integral(st, false)) {
+    // Negative integer exponents: 1 for base 1, +-1 for base -1, else 0 (as torch).
+    mx::array zero = mx::zeros({}, vb.dtype()), one = mx::ones({}, va.dtype());
+    mx::array odd = mx::not_equal(mx::remainder(vb, mx::array(2, vb.dtype())), zero);
+    mx::array neg_one_pow = mx::where(odd, mx::negative(one), one);
+    mx::array special = mx::where(
+        mx::equal(va, one), one,
+        mx::where(mx::equal(va, mx::negative(one)), neg_one_pow, mx::zeros({}, va.dtype())));
+    pw = mx::where(mx::less(vb, zero), special, pw);
+  }
+  Tensor result = make_result(pw, st, {&a, &b});
   if (!needs_grad({&a, &b})) return result;
   const bool scalar_exp = b.impl()->wrapped_number;
   const bool scalar_base = a.impl()->wrapped_number;
@@ -259,6 +316,58 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
                         });
   node->save(cond);
   return with_history(result, node);
+}
+
+namespace {
+
+using MxBinary = mx::array (*)(const mx::array&, const mx::array&, mx::StreamOrDevice);
+
+Tensor bitwise(const Tensor& a, const Tensor& b, const char* kernel, MxBinary int_op,
+               MxBinary bool_op) {
+  const ScalarType st = result_type({&a, &b});
+  MLXC_CHECK(is_integral(st, true), NotImplemented, '"', kernel, "_cpu\" not implemented for '",
+             scalar_type_name(st), "'");
+  mx::array va = cast(a, st), vb = cast(b, st);
+  return make_result(st == ScalarType::Bool ? bool_op(va, vb, {}) : int_op(va, vb, {}), st,
+                     {&a, &b});
+}
+
+mx::array truth(const Tensor& t) {
+  mx::array v = t.value();
+  return v.dtype() == mx::bool_ ? v : mx::not_equal(v, mx::zeros({}, v.dtype()));
+}
+
+}  // namespace
+
+Tensor bitwise_and(const Tensor& a, const Tensor& b) {
+  return bitwise(a, b, "bitwise_and", mx::bitwise_and, mx::logical_and);
+}
+Tensor bitwise_or(const Tensor& a, const Tensor& b) {
+  return bitwise(a, b, "bitwise_or", mx::bitwise_or, mx::logical_or);
+}
+Tensor bitwise_xor(const Tensor& a, const Tensor& b) {
+  return bitwise(a, b, "bitwise_xor", mx::bitwise_xor, mx::not_equal);
+}
+
+Tensor bitwise_not(const Tensor& a) {
+  MLXC_CHECK(is_integral(a.dtype(), true), NotImplemented,
+             "\"bitwise_not_cpu\" not implemented for '", scalar_type_name(a.dtype()), "'");
+  mx::array v = a.value();
+  return make_result(a.dtype() == ScalarType::Bool ? mx::logical_not(v) : mx::bitwise_invert(v),
+                     a.dtype(), {&a});
+}
+
+Tensor logical_and(const Tensor& a, const Tensor& b) {
+  return make_result(mx::logical_and(truth(a), truth(b)), ScalarType::Bool, {&a, &b});
+}
+Tensor logical_or(const Tensor& a, const Tensor& b) {
+  return make_result(mx::logical_or(truth(a), truth(b)), ScalarType::Bool, {&a, &b});
+}
+Tensor logical_xor(const Tensor& a, const Tensor& b) {
+  return make_result(mx::not_equal(truth(a), truth(b)), ScalarType::Bool, {&a, &b});
+}
+Tensor logical_not(const Tensor& a) {
+  return make_result(mx::logical_not(truth(a)), ScalarType::Bool, {&a});
 }
 
 Tensor threshold_backward(const Tensor& g, const Tensor& self, double threshold) {

@@ -2,6 +2,8 @@
 // torch's promotion, comparisons, where, and the in-place machinery.
 #pragma once
 
+#include <string>
+
 #include "ops/common.h"
 #include "ops/pointwise_table.h"
 
@@ -18,6 +20,8 @@ Tensor sub(const Tensor& a, const Tensor& b, const Tensor& alpha = Tensor());
 Tensor rsub(const Tensor& a, const Tensor& b, const Tensor& alpha = Tensor());
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
+// torch.div with rounding_mode "trunc" or "floor" (zero gradient, DivBackward2).
+Tensor div_rounding(const Tensor& a, const Tensor& b, const std::string& mode);
 Tensor pow(const Tensor& a, const Tensor& b);
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
@@ -34,6 +38,16 @@ Tensor gt(const Tensor& a, const Tensor& b);
 Tensor ge(const Tensor& a, const Tensor& b);
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+
+// Bitwise ops (integral and bool dtypes) and logical ops (any dtype, bool result).
+Tensor bitwise_and(const Tensor& a, const Tensor& b);
+Tensor bitwise_or(const Tensor& a, const Tensor& b);
+Tensor bitwise_xor(const Tensor& a, const Tensor& b);
+Tensor bitwise_not(const Tensor& a);
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor logical_xor(const Tensor& a, const Tensor& b);
+Tensor logical_not(const Tensor& a);
 // Gradient of relu/threshold: g where self > threshold, else 0.
 Tensor threshold_backward(const Tensor& g, const Tensor& self, double threshold);
 // addcmul / addcdiv / lerp, as in torch (value/weight scalars or tensors).

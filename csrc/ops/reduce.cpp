@@ -170,7 +170,26 @@ Tensor argmax(const Tensor& self, std::optional<int64_t> dim, bool keepdim) {
 Tensor logsumexp(const Tensor& self, const std::vector<int64_t>& dims, bool keepdim) {
   const ScalarType st = to_float_dtype(self.dtype());
   auto axes = wrap_dims(dims, self.dim());
-  Tensor result = make_result(mx::logsumexp(cast(self, st), axes, keepdim), st, {&self});
+  if (self.dim() == 0) axes.clear();
+  mx::array x = cast(self, st);
+  mx::array out = x;
+  if (!axes.empty()) {
+    bool empty = false;
+    for (int a : axes) empty = empty || self.sizes()[a] == 0;
+    // MLX refuses empty reductions; torch gives -inf (log of an empty sum).
+    if (empty) {
+      out = mx::full(mx::sum(x, axes, keepdim).shape(), -INFINITY, x.dtype());
+    } else if (x.dtype() == mx::float64) {
+      // MLX's float64 exp is float32-grade: m + log(sum(exp(x - m))) with ours.
+      mx::array m = mx::stop_gradient(mx::max(x, axes, true));
+      m = mx::where(mx::isinf(m), mx::zeros_like(m), m);
+      mx::array lse = mx::add(mx::log(mx::sum(exp_accurate(mx::subtract(x, m)), axes, true)), m);
+      out = keepdim ? lse : mx::squeeze(lse, axes);
+    } else {
+      out = mx::logsumexp(x, axes, keepdim);
+    }
+  }
+  Tensor result = make_result(out, st, {&self});
   if (!needs_grad({&self})) return result;
   auto node = make_node("LogsumexpBackward0", {&self}, [axes, keepdim](FnNode& n, TensorList& gs) {
     Tensor self = n.saved(0), res = n.saved(1);

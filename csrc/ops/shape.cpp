@@ -322,49 +322,66 @@ Tensor contiguous(const Tensor& self) { return self.is_contiguous() ? self : clo
 
 Tensor cat(const TensorList& tensors, int64_t dim) {
   MLXC_CHECK(!tensors.empty(), Runtime, "torch.cat(): expected a non-empty list of Tensors");
-  std::vector<const Tensor*> parts;
+  // Legacy rule: 1-D empty tensors are skipped (they still get an empty gradient).
+  auto skipped = [](const Tensor& t) { return t.dim() == 1 && t.numel() == 0; };
+  const Tensor* ref = nullptr;
   for (const auto& t : tensors) {
-    // Legacy rule: 1-D empty tensors are skipped.
-    if (!(t.dim() == 1 && t.numel() == 0)) parts.push_back(&t);
+    if (!skipped(t)) {
+      ref = &t;
+      break;
+    }
   }
-  if (parts.empty()) return clone(tensors[0]);
-  const Tensor& ref = *parts[0];
-  MLXC_CHECK(ref.dim() > 0, Runtime,
+  const Tensor& first = ref ? *ref : tensors[0];  // all skipped: an empty result
+  MLXC_CHECK(first.dim() > 0, Runtime,
              "zero-dimensional tensor (at position 0) cannot be concatenated");
-  const int64_t d = wrap_dim(dim, ref.dim());
-  ScalarType st = parts[0]->dtype();
-  for (const Tensor* t : parts) st = promote_types(st, t->dtype());
+  const int64_t d = wrap_dim(dim, first.dim());
+  ScalarType st = first.dtype();
+  for (const auto& t : tensors) {
+    if (!skipped(t)) st = promote_types(st, t.dtype());
+  }
   std::vector<mx::array> values;
-  std::vector<int64_t> lengths;
-  for (size_t k = 0; k < parts.size(); ++k) {
-    const Tensor& t = *parts[k];
-    MLXC_CHECK(t.dim() == ref.dim(), Runtime, "Tensors must have same number of dimensions: got ",
-               ref.dim(), " and ", t.dim());
-    for (int64_t i = 0; i < ref.dim(); ++i) {
-      MLXC_CHECK(i == d || t.sizes()[i] == ref.sizes()[i], Runtime,
+  std::vector<int64_t> lengths;  // -1 for skipped inputs
+  for (size_t k = 0; k < tensors.size(); ++k) {
+    const Tensor& t = tensors[k];
+    if (skipped(t)) {
+      lengths.push_back(-1);
+      continue;
+    }
+    MLXC_CHECK(t.dim() == first.dim(), Runtime, "Tensors must have same number of dimensions: got ",
+               first.dim(), " and ", t.dim());
+    for (int64_t i = 0; i < first.dim(); ++i) {
+      MLXC_CHECK(i == d || t.sizes()[i] == first.sizes()[i], Runtime,
                  "Sizes of tensors must match except in dimension ", d, ". Expected size ",
-                 ref.sizes()[i], " but got size ", t.sizes()[i], " for tensor number ", k,
+                 first.sizes()[i], " but got size ", t.sizes()[i], " for tensor number ", k,
                  " in the list.");
     }
     values.push_back(cast(t, st));
     lengths.push_back(t.sizes()[d]);
   }
-  Tensor result = make_result(mx::concatenate(values, static_cast<int>(d)), st, {parts[0]});
+  mx::array joined =
+      values.empty() ? mx::zeros({0}, to_mlx(st)) : mx::concatenate(values, static_cast<int>(d));
+  Tensor result = make_result(joined, st, {&first});
   bool any_grad = false;
-  for (const Tensor* t : parts) any_grad = any_grad || t->requires_grad();
+  for (const auto& t : tensors) any_grad = any_grad || t.requires_grad();
   if (!(GradMode::is_enabled() && any_grad)) return result;
   auto node = std::make_shared<FnNode>("CatBackward0", [d, lengths](FnNode& n, TensorList& gs) {
     TensorList r(lengths.size());
     int64_t pos = 0;
     for (size_t k = 0; k < lengths.size(); ++k) {
+      if (lengths[k] < 0) {
+        if (n.needs_input_grad(k)) {
+          r[k] = make_result(mx::zeros({0}, to_mlx(gs[0].dtype())), gs[0].dtype(), {});
+        }
+        continue;
+      }
       if (n.needs_input_grad(k)) r[k] = slice(gs[0], d, pos, pos + lengths[k]);
       pos += lengths[k];
     }
     return r;
   });
-  for (const Tensor* t : parts) {
-    node->next_edges.push_back(gradient_edge(*t));
-    node->input_dtypes.push_back(t->dtype());
+  for (const auto& t : tensors) {
+    node->next_edges.push_back(gradient_edge(t));
+    node->input_dtypes.push_back(t.dtype());
   }
   return with_history(result, node);
 }

@@ -340,12 +340,25 @@ void init_creation(nb::module_& m, nb::module_& fns) {
       nb::arg("requires_grad") = false);
   fns.def(
       "arange",
-      [](nb::args args, nb::handle out, nb::handle dtype, nb::handle device, bool rg) {
-        const size_t n = nb::len(args);
+      [](nb::args args, nb::handle start_kw, nb::handle end_kw, nb::handle step_kw, nb::handle out,
+         nb::handle dtype, nb::handle device, bool rg) {
+        // Positional (end), (start, end), (start, end, step), or the keywords.
+        std::vector<nb::handle> given(args.begin(), args.end());
+        if (!start_kw.is_none() || !end_kw.is_none() || !step_kw.is_none()) {
+          nb::handle start = start_kw, end = end_kw, step = step_kw;
+          if (given.size() >= 1 && end.is_none() && start.is_none()) end = given[0];
+          if (given.size() >= 1 && !end_kw.is_none()) start = given[0];
+          if (given.size() >= 2) end = given[1];
+          if (given.size() >= 3) step = given[2];
+          static nb::object zero = nb::int_(0), one = nb::int_(1);
+          given = {start.is_none() ? zero : start, end, step.is_none() ? one : step};
+          MLXC_CHECK(!end.is_none(), Type, "arange() missing required argument 'end'");
+        }
+        const size_t n = given.size();
         MLXC_CHECK(n >= 1 && n <= 3, Type, "arange() takes 1 to 3 positional arguments");
         bool any_float = false;
         std::vector<double> v;
-        for (nb::handle a : args) {
+        for (nb::handle a : given) {
           nb::object x = is_tensor(a) ? a.attr("item")() : nb::borrow(a);
           any_float = any_float || PyFloat_Check(x.ptr());
           v.push_back(nb::cast<double>(nb::float_(x)));
@@ -355,7 +368,8 @@ void init_creation(nb::module_& m, nb::module_& fns) {
         return write_out(
             out, arange(start, end, step, any_float, parse_options(dtype, device, rg, out)));
       },
-      nb::arg("args"), nb::arg("out") = nb::none(), nb::arg("dtype") = nb::none(),
+      nb::arg("args"), nb::arg("start") = nb::none(), nb::arg("end") = nb::none(),
+      nb::arg("step") = nb::none(), nb::arg("out") = nb::none(), nb::arg("dtype") = nb::none(),
       nb::arg("device") = nb::none(), nb::arg("requires_grad") = false);
   fns.def(
       "tensor",

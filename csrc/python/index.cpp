@@ -169,12 +169,30 @@ void init_index(nb::module_&, nb::module_& fns) {
         if (!as_tuple) return wrap(nz);
         nb::list l;
         for (int64_t d = 0; d < std::max<int64_t>(s.dim(), 1); ++d) {
-          l.append(wrap(s.dim() ? select(nz, 1, d) : reshape(nz, {-1})));
+          l.append(wrap(
+              s.dim() ? select(nz, 1, d)
+                      : make_result(mx::zeros({static_cast<int32_t>(nz.sizes()[0])}, mx::int64),
+                                    ScalarType::Int64, {})));
         }
         return nb::tuple(l);
       },
       nb::arg("input"), nb::kw_only(), nb::arg("as_tuple") = false);
-  cls.def("nonzero", [](const Tensor& s) { return nonzero(s); });
+  cls.def(
+      "nonzero",
+      [](const Tensor& s, bool as_tuple) -> nb::object {
+        Tensor nz = nonzero(s);
+        if (!as_tuple) return wrap(nz);
+        nb::list l;
+        for (int64_t d = 0; d < std::max<int64_t>(s.dim(), 1); ++d) {
+          l.append(wrap(
+              s.dim() ? select(nz, 1, d)
+                      : make_result(mx::zeros({static_cast<int32_t>(nz.sizes()[0])}, mx::int64),
+                                    ScalarType::Int64, {})));
+        }
+        return nb::tuple(l);
+      },
+      nb::kw_only(), nb::arg("as_tuple") = false);
+
   auto put = [](const Tensor& s, const std::vector<std::optional<Tensor>>& idx, const Tensor& v,
                 bool acc) {
     MLXC_CHECK(s.dtype() == v.dtype(), Runtime,

@@ -263,6 +263,66 @@ void init_pointwise(nb::module_&, nb::module_& fns) {
         return nb::borrow(out);
       },
       nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("out") = nb::none());
+  // div with rounding_mode (the plain forms are bound above).
+  auto div_mode = [](const Tensor& a, nb::handle b, std::optional<std::string> mode) {
+    Tensor y = operand(b, "other");
+    return mode ? div_rounding(a, y, *mode) : div(a, y);
+  };
+  fns.def("div", div_mode, nb::arg("input"), nb::arg("other"), nb::kw_only(),
+          nb::arg("rounding_mode").none());
+  fns.def("divide", div_mode, nb::arg("input"), nb::arg("other"), nb::kw_only(),
+          nb::arg("rounding_mode").none() = nb::none());
+  cls.def("div", div_mode, nb::arg("other"), nb::kw_only(), nb::arg("rounding_mode").none());
+  cls.def("divide", div_mode, nb::arg("other"), nb::kw_only(),
+          nb::arg("rounding_mode").none() = nb::none());
+  cls.def(
+      "div_",
+      [div_mode](nb::handle s, nb::handle b, std::optional<std::string> mode) {
+        return inplace(s, div_mode(unwrap(s), b, mode));
+      },
+      nb::arg("other"), nb::kw_only(), nb::arg("rounding_mode").none());
+  fns.def(
+      "floor_divide",
+      [](nb::handle a, nb::handle b) {
+        return div_rounding(operand(a, "input"), operand(b, "other"), "floor");
+      },
+      nb::arg("input"), nb::arg("other"));
+  cls.def("floor_divide", [](const Tensor& a, nb::handle b) {
+    return div_rounding(a, operand(b, "other"), "floor");
+  });
+  cls.def("__floordiv__", [](const Tensor& a, nb::handle b) -> nb::object {
+    auto other = try_operand(b);
+    if (!other) return nb::borrow(Py_NotImplemented);
+    return wrap(div_rounding(a, *other, "floor"));
+  });
+  cls.def("__rfloordiv__", [](const Tensor& a, nb::handle b) -> nb::object {
+    auto other = try_operand(b);
+    if (!other) return nb::borrow(Py_NotImplemented);
+    return wrap(div_rounding(*other, a, "floor"));
+  });
+  // Bitwise and logical ops, with their operators.
+  def_binary<bitwise_and>(fns, "bitwise_and", "bitwise_and_");
+  def_binary<bitwise_or>(fns, "bitwise_or", "bitwise_or_");
+  def_binary<bitwise_xor>(fns, "bitwise_xor", "bitwise_xor_");
+  def_binary<logical_and>(fns, "logical_and", "logical_and_");
+  def_binary<logical_or>(fns, "logical_or", "logical_or_");
+  def_binary<logical_xor>(fns, "logical_xor", "logical_xor_");
+  fns.def("bitwise_not", [](const Tensor& x) { return bitwise_not(x); }, nb::arg("input"));
+  cls.def("bitwise_not", [](const Tensor& x) { return bitwise_not(x); });
+  cls.def("bitwise_not_", [](nb::handle s) { return inplace(s, bitwise_not(unwrap(s))); });
+  fns.def("logical_not", [](const Tensor& x) { return logical_not(x); }, nb::arg("input"));
+  cls.def("logical_not", [](const Tensor& x) { return logical_not(x); });
+  cls.def("logical_not_", [](nb::handle s) { return inplace(s, logical_not(unwrap(s))); });
+  def_operator<bitwise_and, false>("__and__");
+  def_operator<bitwise_and, true>("__rand__");
+  def_operator<bitwise_or, false>("__or__");
+  def_operator<bitwise_or, true>("__ror__");
+  def_operator<bitwise_xor, false>("__xor__");
+  def_operator<bitwise_xor, true>("__rxor__");
+  def_inplace_operator<bitwise_and>("__iand__");
+  def_inplace_operator<bitwise_or>("__ior__");
+  def_inplace_operator<bitwise_xor>("__ixor__");
+  cls.def("__invert__", [](const Tensor& x) { return bitwise_not(x); });
 }
 
 }  // namespace mlxc::py

@@ -1,0 +1,366 @@
+"""Runs PyTorch's own OpInfo database (``op_db``) against mlx_compat.
+
+For every OpInfo whose op mlx_compat provides, each CPU sample input is converted
+to mlx_compat, run through the function, the method and the in-place variant
+where both libraries have them, and compared with torch (values, dtypes,
+shapes); for OpInfos that support autograd the gradients of every input that
+requires grad are compared too. Shared by ``tests/test_opinfo.py`` and
+``tools/api_coverage.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import torch
+from torch.testing._internal.common_methods_invocations import op_db
+
+import mlx_compat
+
+FWD_RTOL, FWD_ATOL = 1e-5, 1e-6
+GRAD_RTOL, GRAD_ATOL = 1e-4, 1e-5
+
+# Looser tolerances where the op is ill-conditioned, with the reason.
+# Matrix products: sums of K products are accumulated in a different order by
+# MLX's BLAS than by torch's, so results agree to ~sqrt(K) ulps of the terms,
+# which can exceed 1e-6 absolute where the sum cancels to near zero.
+_MATMUL_TOL = (1e-5, 1e-4)
+TOLERANCE = {
+    "matmul": _MATMUL_TOL,
+    "__rmatmul__": _MATMUL_TOL,
+    "mm": _MATMUL_TOL,
+    "bmm": _MATMUL_TOL,
+    "mv": _MATMUL_TOL,
+    "addmm": _MATMUL_TOL,
+    "addmm.decomposed": _MATMUL_TOL,
+    "dot": _MATMUL_TOL,
+    # float32 power/exp chains amplify one-ulp differences of MLX's kernels.
+    "pow": (1e-4, 1e-5),
+    "float_power": (1e-4, 1e-5),
+    # log_softmax/softmax of large inputs subtract nearly equal numbers.
+    "nn.functional.cross_entropy": (1e-4, 1e-5),
+}
+
+# OpInfo entries that exercise parts of torch outside this project's scope.
+EXCLUDED_PREFIXES = ("sparse.", "_refs.", "jiterator_", "_masked.", "masked.")
+EXCLUDED = {"to_sparse", "sparse_sampled_addmm", "sparse_mm", "quantile", "nanquantile"}
+
+# Known deviations: (OpInfo key, dtype name or "*") -> reason. Keep this short.
+KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
+    ("complex", "float64"): "MLX has no complex128",
+    ("polar", "float64"): "MLX has no complex128",
+    ("view_as_complex", "float64"): "MLX has no complex128",
+}
+
+# Ops whose values are unspecified (uninitialised memory in torch): compare
+# dtype and shape only.
+UNINITIALISED = {
+    "empty",
+    "empty_like",
+    "empty_strided",
+    "new_empty",
+    "new_empty_strided",
+    "empty_permuted",
+}
+
+DTYPES = [torch.float32, torch.float64, torch.int64, torch.bool]
+
+
+def entry_key(op) -> str:
+    return op.name + ("." + op.variant_test_name if op.variant_test_name else "")
+
+
+def in_scope(op) -> bool:
+    return not op.name.startswith(EXCLUDED_PREFIXES) and op.name not in EXCLUDED
+
+
+def _resolve(root, dotted: str):
+    obj = root
+    for part in dotted.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def _is_torch_function(op) -> bool:
+    """Whether op.op is torch's public function itself (not a test wrapper)."""
+    target = _resolve(torch, op.name)
+    return target is not None and op.op is target
+
+
+def _method_name(op) -> str:
+    return op.name if op.name.startswith("__") else op.name.split(".")[-1]
+
+
+def our_function(op):
+    """mlx_compat's counterpart of the OpInfo's function form, or None."""
+    if op.name.startswith("__") or not _is_torch_function(op):
+        return None
+    fn = _resolve(mlx_compat, op.name)
+    return fn if callable(fn) and not isinstance(fn, (type, mlx_compat.dtype)) else None
+
+
+def _has_method(op) -> bool:
+    # Only when the OpInfo's method is torch's own (not a test wrapper lambda).
+    name = _method_name(op)
+    return (
+        op.method_variant is not None
+        and op.method_variant is getattr(torch.Tensor, name, None)
+        and hasattr(mlx_compat.Tensor, name)
+    )
+
+
+def provided(op) -> bool:
+    """Whether mlx_compat provides this op (its function form, or its method)."""
+    return our_function(op) is not None or _has_method(op)
+
+
+# --- conversion --------------------------------------------------------------
+
+
+def to_ours(x):
+    if isinstance(x, torch.Tensor) and x._base is not None:
+        # Rebuild views over a converted base, so storage-level ops (as_strided)
+        # see the same storage torch sees.
+        base = to_ours(x._base if x.requires_grad else x._base.detach())
+        view = base.as_strided(tuple(x.size()), x.stride(), x.storage_offset())
+        if not x.requires_grad:
+            return view.detach()
+        if x.is_leaf or not view.requires_grad:
+            return view.detach().requires_grad_(True)  # a leaf view, as the sample's
+        return view
+    if isinstance(x, torch.Tensor):
+        if x.dtype == torch.bfloat16:
+            t = mlx_compat.from_numpy(x.detach().float().numpy()).to(mlx_compat.bfloat16)
+        else:
+            t = mlx_compat.from_numpy(np.array(x.detach().cpu().numpy()))
+        if x.requires_grad:
+            t.requires_grad_(True)
+        return t
+    if isinstance(x, torch.dtype):
+        return getattr(mlx_compat, str(x).removeprefix("torch."))
+    if isinstance(x, torch.device):
+        return mlx_compat.device(str(x))
+    if isinstance(x, torch.Size):
+        return tuple(x)
+    if isinstance(x, (list, tuple)):
+        return type(x)(to_ours(v) for v in x)
+    if isinstance(x, dict):
+        return {k: to_ours(v) for k, v in x.items()}
+    return x
+
+
+@dataclasses.dataclass
+class Outcome:
+    forward: bool
+    backward: bool | None  # None: not applicable
+    detail: str = ""
+
+
+class Mismatch(AssertionError):
+    pass
+
+
+def _compare(ours, theirs, rtol, atol, what):
+    if isinstance(theirs, torch.Tensor):
+        if not isinstance(ours, mlx_compat.Tensor):
+            raise Mismatch(f"{what}: expected a tensor, got {type(ours).__name__}")
+        if str(ours.dtype) != str(theirs.dtype):
+            raise Mismatch(f"{what}: dtype {ours.dtype} != {theirs.dtype}")
+        if tuple(ours.shape) != tuple(theirs.shape):
+            raise Mismatch(f"{what}: shape {tuple(ours.shape)} != {tuple(theirs.shape)}")
+        t = theirs.detach()
+        o = ours.detach()
+        if t.dtype == torch.bfloat16:
+            t, o = t.float(), o.float()
+        a, b = o.numpy(), t.numpy(force=True)
+        if a.dtype.kind in "biu":
+            if not np.array_equal(a, b):
+                raise Mismatch(f"{what}: values differ")
+        elif not np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True):
+            err = np.nanmax(np.abs(a - b)) if a.size else 0
+            raise Mismatch(f"{what}: values differ (max abs err {err:.3g})")
+        return
+    if isinstance(theirs, (tuple, list)):
+        if not isinstance(ours, (tuple, list)) or len(ours) != len(theirs):
+            raise Mismatch(f"{what}: expected a sequence of {len(theirs)}")
+        for i, (o, t) in enumerate(zip(ours, theirs, strict=True)):
+            _compare(o, t, rtol, atol, f"{what}[{i}]")
+        return
+    if isinstance(theirs, float) and isinstance(ours, float):
+        if not (
+            math.isclose(ours, theirs, rel_tol=rtol, abs_tol=atol)
+            or (math.isnan(ours) and math.isnan(theirs))
+        ):
+            raise Mismatch(f"{what}: {ours} != {theirs}")
+        return
+    if isinstance(theirs, torch.dtype):
+        if str(ours) != str(theirs):
+            raise Mismatch(f"{what}: {ours} != {theirs}")
+        return
+    if ours != theirs:
+        raise Mismatch(f"{what}: {ours!r} != {theirs!r}")
+
+
+def _compare_meta(ours, theirs, what):
+    if str(ours.dtype) != str(theirs.dtype) or tuple(ours.shape) != tuple(theirs.shape):
+        raise Mismatch(
+            f"{what}: {ours.dtype}{tuple(ours.shape)} != {theirs.dtype}{tuple(theirs.shape)}"
+        )
+
+
+def _tensors(x):
+    if isinstance(x, (torch.Tensor, mlx_compat.Tensor)):
+        return [x]
+    if isinstance(x, (list, tuple)):
+        return [t for v in x for t in _tensors(v)]
+    if isinstance(x, dict):
+        return [t for v in x.values() for t in _tensors(v)]
+    return []
+
+
+def _variants(op):
+    """(label, torch callable, ours callable) for function, method and in-place forms."""
+    out = []
+    ours_fn = our_function(op)
+    if op.op is not None and ours_fn is not None:
+        out.append(("function", op.op, ours_fn))
+    name = op.name.split(".")[-1]
+    if _has_method(op):
+        meth = _method_name(op)
+        out.append(("method", op.method_variant, lambda x, *a, **k: getattr(x, meth)(*a, **k)))
+    if (
+        op.inplace_variant is not None
+        and op.inplace_variant is getattr(torch.Tensor, name + "_", None)
+        and hasattr(mlx_compat.Tensor, name + "_")
+    ):
+        out.append(
+            ("inplace", op.inplace_variant, lambda x, *a, **k: getattr(x, name + "_")(*a, **k))
+        )
+    return out
+
+
+def check_sample(op, sample, tol, check_grad) -> bool | None:
+    """Compares one sample; raises Mismatch. Returns whether gradients were compared."""
+    grads_checked = None
+    for label, t_fn, m_fn in _variants(op):
+        inplace = label == "inplace"
+        t_in = sample.input
+        m_in = to_ours(sample.input)
+        t_args, t_kwargs = sample.args, sample.kwargs
+        m_args, m_kwargs = to_ours(sample.args), to_ours(sample.kwargs)
+        if inplace:
+            if not isinstance(t_in, torch.Tensor):
+                continue
+            t_in = t_in.detach().clone()
+            m_in = m_in.detach().clone()
+        # Random ops draw from the same seeded stream in both libraries.
+        try:
+            torch.manual_seed(1234)
+            expected = t_fn(t_in, *t_args, **t_kwargs)
+        except Exception:  # noqa: BLE001 - torch itself refuses this variant
+            continue
+        try:
+            mlx_compat.manual_seed(1234)
+            got = m_fn(m_in, *m_args, **m_kwargs)
+        except Exception as e:  # noqa: BLE001
+            raise Mismatch(f"{label}: raised {type(e).__name__}: {e}") from e
+        if op.name in UNINITIALISED:
+            _compare_meta(got, expected, label)
+            continue
+        _compare(got, expected, *tol, label)
+        if label != "function" or not check_grad:
+            continue
+        t_inputs = [
+            t for t in _tensors([sample.input, sample.args, sample.kwargs]) if t.requires_grad
+        ]
+        m_inputs = [t for t in _tensors([m_in, m_args, m_kwargs]) if t.requires_grad]
+        t_outs = [t for t in _tensors(expected) if t.requires_grad]
+        m_outs = [t for t in _tensors(got) if isinstance(t, mlx_compat.Tensor) and t.requires_grad]
+        if not t_inputs or not t_outs:
+            continue
+        if len(m_outs) != len(t_outs) or len(m_inputs) != len(t_inputs):
+            raise Mismatch("gradients: different differentiable outputs or inputs")
+        rng = np.random.default_rng(0)
+        cot = [
+            rng.standard_normal(tuple(t.shape)).astype(
+                t.detach().float().numpy().dtype
+                if t.dtype == torch.bfloat16
+                else t.detach().numpy().dtype
+            )
+            for t in t_outs
+        ]
+        t_grads = torch.autograd.grad(
+            t_outs,
+            t_inputs,
+            [torch.from_numpy(c).to(t.dtype) for c, t in zip(cot, t_outs, strict=True)],
+            allow_unused=True,
+        )
+        m_grads = mlx_compat.autograd.grad(
+            m_outs,
+            m_inputs,
+            [mlx_compat.from_numpy(c).to(t.dtype) for c, t in zip(cot, m_outs, strict=True)],
+            allow_unused=True,
+        )
+        for i, (mg, tg) in enumerate(zip(m_grads, t_grads, strict=True)):
+            if tg is None:
+                if mg is not None and bool((mg != 0).any()):
+                    raise Mismatch(f"grad[{i}]: expected none")
+                continue
+            if mg is None:
+                raise Mismatch(f"grad[{i}]: missing")
+            _compare(mg, tg, GRAD_RTOL, GRAD_ATOL, f"grad[{i}]")
+        grads_checked = True
+    return grads_checked
+
+
+def run_entry(op, dtype) -> Outcome:
+    """Forward (and, where supported, backward) parity of one OpInfo at one dtype."""
+    tol = TOLERANCE.get(op.name, (FWD_RTOL, FWD_ATOL))
+    if dtype == torch.float64:
+        tol = (tol[0] * 1e-2, tol[1] * 1e-2) if op.name not in TOLERANCE else tol
+    check_grad = op.supports_autograd and dtype.is_floating_point
+    torch.manual_seed(0)
+    try:
+        samples = list(op.sample_inputs("cpu", dtype, requires_grad=check_grad))
+    except Exception as e:  # noqa: BLE001
+        return Outcome(False, None, f"torch sample generation failed: {e}")
+    fwd_ok, bwd = True, None
+    for i, s in enumerate(samples):
+        try:
+            g = check_sample(op, s, tol, check_grad)
+            if g:
+                bwd = True if bwd is None else bwd
+        except Mismatch as e:
+            msg = f"sample {i}: {e}"
+            if str(e).startswith("grad"):
+                bwd = False
+                return Outcome(fwd_ok, False, msg)
+            return Outcome(False, False if check_grad else None, msg)
+    return Outcome(fwd_ok, bwd if check_grad else None)
+
+
+def entries():
+    """(key, op, dtype) for every in-scope OpInfo mlx_compat provides, at its CPU dtypes."""
+    out = []
+    for op in op_db:
+        if not in_scope(op) or not provided(op):
+            continue
+        supported = op.supported_dtypes("cpu")
+        for dt in DTYPES:
+            if dt in supported:
+                out.append((entry_key(op), op, dt))
+    return out
+
+
+def deviation(key: str, dtype) -> str | None:
+    """The recorded reason this entry deviates from torch, if any."""
+    name = str(dtype).removeprefix("torch.")
+    return KNOWN_DEVIATIONS.get((key, name)) or KNOWN_DEVIATIONS.get((key, "*"))
+
+
+def all_in_scope():
+    return [op for op in op_db if in_scope(op)]
