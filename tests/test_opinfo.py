@@ -3,10 +3,9 @@ mlx_compat provides runs its CPU sample inputs through both libraries (function,
 method and in-place forms) and must match in values, dtypes, shapes and, where
 the OpInfo supports autograd, gradients. See tests/opinfo_harness.py."""
 
+import opinfo_harness as h
 import pytest
 import torch
-
-import opinfo_harness as h
 
 ENTRIES = h.entries()
 
