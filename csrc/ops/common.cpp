@@ -1,5 +1,7 @@
 #include "ops/common.h"
 
+#include <cmath>
+
 #include "core/eval.h"
 
 namespace mlxc {
@@ -198,6 +200,95 @@ mx::array exp_accurate(const mx::array& x) {
   res = mx::where(mx::greater(x, f64(709.782712893384)), f64(INFINITY), res);
   res = mx::where(mx::less(x, f64(-745.2)), f64(0.0), res);
   return mx::where(mx::isnan(x), x, res);
+}
+
+namespace {
+
+// sin or cos of float64 x: reduce by multiples of pi/2 (three-part constant),
+// then Taylor series on [-pi/4, pi/4] (truncation error below 1e-19).
+mx::array sincos_f64(const mx::array& x, bool want_sin) {
+  auto f64 = [](double v) { return mx::array(v, mx::float64); };
+  const double p1 = 1.5707963267341256, p2 = 6.077100506506192e-11, p3 = 2.0222662487959506e-21;
+  mx::array k = mx::round(mx::multiply(x, f64(0.6366197723675814)));
+  mx::array r = mx::subtract(
+      mx::subtract(mx::subtract(x, mx::multiply(k, f64(p1))), mx::multiply(k, f64(p2))),
+      mx::multiply(k, f64(p3)));
+  mx::array r2 = mx::multiply(r, r);
+  // Horner form of the odd (sin) and even (cos) series.
+  mx::array s = f64(1.0 / 355687428096000.0);
+  for (double c : {-1.0 / 1307674368000.0, 1.0 / 6227020800.0, -1.0 / 39916800.0, 1.0 / 362880.0,
+                   -1.0 / 5040.0, 1.0 / 120.0, -1.0 / 6.0, 1.0}) {
+    s = mx::add(mx::multiply(s, r2), f64(c));
+  }
+  mx::array sin_r = mx::multiply(s, r);
+  mx::array cos_r = f64(-1.0 / 6402373705728000.0);
+  for (double v : {1.0 / 20922789888000.0, -1.0 / 87178291200.0, 1.0 / 479001600.0,
+                   -1.0 / 3628800.0, 1.0 / 40320.0, -1.0 / 720.0, 1.0 / 24.0, -0.5, 1.0}) {
+    cos_r = mx::add(mx::multiply(cos_r, r2), f64(v));
+  }
+  // Quadrant of x: which of +-sin r / +-cos r it equals.
+  mx::array q = mx::remainder(mx::astype(k, mx::int64), mx::array(int64_t{4}));
+  if (!want_sin) q = mx::remainder(mx::add(q, mx::array(int64_t{1})), mx::array(int64_t{4}));
+  auto is = [&](int64_t v) { return mx::equal(q, mx::array(v)); };
+  mx::array out = mx::where(
+      is(0), sin_r,
+      mx::where(is(1), cos_r, mx::where(is(2), mx::negative(sin_r), mx::negative(cos_r))));
+  return mx::where(mx::isinf(x), f64(NAN), out);
+}
+
+}  // namespace
+
+mx::array sin_accurate(const mx::array& x) {
+  return x.dtype() == mx::float64 ? sincos_f64(x, true) : mx::sin(x);
+}
+
+mx::array cos_accurate(const mx::array& x) {
+  return x.dtype() == mx::float64 ? sincos_f64(x, false) : mx::cos(x);
+}
+
+mx::array erf_accurate(const mx::array& x) {
+  if (x.dtype() != mx::float64) return mx::erf(x);
+  // erf(x) = 2/sqrt(pi) e^{-x^2} sum_n 2^n x^{2n+1} / (1*3*...*(2n+1)): positive
+  // terms, no cancellation. |x| >= 6 rounds to +-1 in double.
+  auto f64 = [](double v) { return mx::array(v, mx::float64); };
+  mx::array a = mx::minimum(mx::abs(x), f64(6.0));
+  mx::array a2 = mx::multiply(a, a);
+  mx::array term = a;
+  mx::array sum = a;
+  for (int n = 1; n <= 140; ++n) {
+    term = mx::multiply(term, mx::divide(mx::multiply(a2, f64(2.0)), f64(2.0 * n + 1.0)));
+    sum = mx::add(sum, term);
+  }
+  mx::array r =
+      mx::multiply(mx::multiply(sum, exp_accurate(mx::negative(a2))), f64(1.1283791670955126));
+  r = mx::minimum(r, f64(1.0));
+  r = mx::where(mx::less(x, f64(0.0)), mx::negative(r), r);
+  return mx::where(mx::isnan(x), x, r);
+}
+
+mx::array erfinv_accurate(const mx::array& x) {
+  if (x.dtype() != mx::float64) return mx::erfinv(x);
+  // Newton steps on MLX's estimate: y -= (erf(y) - x) / (2/sqrt(pi) e^{-y^2}).
+  auto f64 = [](double v) { return mx::array(v, mx::float64); };
+  mx::array y = mx::astype(mx::erfinv(mx::astype(x, mx::float32)), mx::float64);
+  mx::array finite = mx::isfinite(y);
+  mx::array ys = mx::where(finite, y, f64(0.0));
+  for (int i = 0; i < 3; ++i) {
+    mx::array d =
+        mx::multiply(exp_accurate(mx::negative(mx::multiply(ys, ys))), f64(1.1283791670955126));
+    ys = mx::subtract(ys, mx::divide(mx::subtract(erf_accurate(ys), x), d));
+  }
+  return mx::where(finite, ys, y);
+}
+
+mx::array logaddexp_accurate(const mx::array& a, const mx::array& b) {
+  if (a.dtype() != mx::float64) return mx::logaddexp(a, b);
+  mx::array m = mx::maximum(a, b);
+  mx::array d = mx::negative(mx::abs(mx::subtract(a, b)));
+  mx::array r = mx::add(m, mx::log1p(exp_accurate(d)));
+  // Equal infinities: the result is that infinity (d would be NaN).
+  return mx::where(mx::equal(a, b), mx::add(a, mx::array(M_LN2, mx::float64)),
+                   mx::where(mx::isnan(d), m, r));
 }
 
 }  // namespace mlxc

@@ -65,6 +65,14 @@ std::string sizes_str(const IntArray& s);
 // exp that is accurate for float64 (MLX's CPU kernel is float32-grade there and
 // overflows past |x| > 88); other dtypes use MLX's exp.
 mx::array exp_accurate(const mx::array& x);
+// sin and cos that are accurate for float64 (MLX's CPU kernels are float32-grade
+// there); other dtypes use MLX's kernels.
+mx::array sin_accurate(const mx::array& x);
+mx::array cos_accurate(const mx::array& x);
+// erf / erfinv / logaddexp accurate for float64 (MLX's are float32-grade there).
+mx::array erf_accurate(const mx::array& x);
+mx::array erfinv_accurate(const mx::array& x);
+mx::array logaddexp_accurate(const mx::array& a, const mx::array& b);
 
 // Reads a host scalar from an evaluated 0-d or 1-element array.
 double item_double(const mx::array& a);

@@ -1,5 +1,7 @@
 #include "ops/pointwise.h"
 
+#include <cmath>
+
 #include "ops/reduce.h"
 #include "ops/shape.h"
 #include "ops/view_grad.h"
@@ -16,6 +18,25 @@ mx::array negate_checked(const mx::array& x) {
 }
 
 ScalarType unary_dtype_Float(ScalarType t) { return to_float_dtype(t); }
+
+mx::array scalar_like(const mx::array& x, double v) { return mx::array(v, x.dtype()); }
+
+// Rounding ops leave integers unchanged.
+mx::array round_like(const mx::array& x, mx::array (*f)(const mx::array&, mx::StreamOrDevice)) {
+  return mx::issubdtype(x.dtype(), mx::inexact) ? f(x, {}) : x;
+}
+
+// 1 / (1 + exp(-x)), evaluated without overflow on either side.
+mx::array sigmoid_values(const mx::array& x) {
+  if (x.dtype() != mx::float64) return mx::sigmoid(x);
+  mx::array e = exp_accurate(mx::negative(mx::abs(x)));
+  mx::array one = mx::ones({}, x.dtype());
+  mx::array pos = mx::divide(one, mx::add(one, e));
+  return mx::where(mx::greater_equal(x, mx::zeros({}, x.dtype())), pos, mx::multiply(e, pos));
+}
+
+Tensor one_minus_sq(const Tensor& x) { return rsub(mul(x, x), wrapped_scalar(1.0)); }
+Tensor rsub_one(const Tensor& x) { return rsub(x, wrapped_scalar(1.0)); }
 ScalarType unary_dtype_Keep(ScalarType t) { return t; }
 
 void check_alpha(const Tensor& alpha, ScalarType st) {
