@@ -2,7 +2,18 @@
 
 import operator
 
-__all__ = ["max"]
+__all__ = [
+    "max",
+    "min",
+    "aminmax",
+    "cummax",
+    "cummin",
+    "sort",
+    "topk",
+    "kthvalue",
+    "median",
+    "mode",
+]
 
 
 def _make(name: str, fields: tuple[str, ...]) -> type:
@@ -32,3 +43,12 @@ def _make(name: str, fields: tuple[str, ...]) -> type:
 
 
 max = _make("max", ("values", "indices"))  # noqa: A001
+min = _make("min", ("values", "indices"))  # noqa: A001
+aminmax = _make("aminmax", ("min", "max"))
+cummax = _make("cummax", ("values", "indices"))
+cummin = _make("cummin", ("values", "indices"))
+sort = _make("sort", ("values", "indices"))
+topk = _make("topk", ("values", "indices"))
+kthvalue = _make("kthvalue", ("values", "indices"))
+median = _make("median", ("values", "indices"))
+mode = _make("mode", ("values", "indices"))

@@ -43,6 +43,13 @@ TOLERANCE = {
     "nn.functional.cross_entropy": (1e-4, 1e-5),
 }
 
+# Gradient tolerances loosened where torch itself is imprecise, with the reason.
+GRAD_TOLERANCE = {
+    # torch's float32 logcumsumexp backward loses ~3e-3 on a sample with inputs of
+    # magnitude 1e4 (checked against torch's float64 result; ours is within 7e-7).
+    ("logcumsumexp", "float32"): (1e-4, 5e-3),
+}
+
 # OpInfo entries that exercise parts of torch outside this project's scope.
 EXCLUDED_PREFIXES = ("sparse.", "_refs.", "jiterator_", "_masked.", "masked.")
 EXCLUDED = {"to_sparse", "sparse_sampled_addmm", "sparse_mm", "quantile", "nanquantile"}
@@ -66,6 +73,11 @@ UNINITIALISED = {
 }
 
 DTYPES = [torch.float32, torch.float64, torch.int64, torch.bool]
+
+
+# Variants of provided functions that mlx_compat does not implement yet: they
+# count as not provided (absent), not as failures.
+NOT_PROVIDED = {"norm.nuc"}
 
 
 def entry_key(op) -> str:
@@ -115,6 +127,8 @@ def _has_method(op) -> bool:
 
 def provided(op) -> bool:
     """Whether mlx_compat provides this op (its function form, or its method)."""
+    if entry_key(op) in NOT_PROVIDED:
+        return False
     return our_function(op) is not None or _has_method(op)
 
 
@@ -243,7 +257,7 @@ def _variants(op):
     return out
 
 
-def check_sample(op, sample, tol, check_grad) -> bool | None:
+def check_sample(op, sample, tol, check_grad, grad_tol=(GRAD_RTOL, GRAD_ATOL)) -> bool | None:
     """Compares one sample; raises Mismatch. Returns whether gradients were compared."""
     grads_checked = None
     for label, t_fn, m_fn in _variants(op):
@@ -312,7 +326,7 @@ def check_sample(op, sample, tol, check_grad) -> bool | None:
                 continue
             if mg is None:
                 raise Mismatch(f"grad[{i}]: missing")
-            _compare(mg, tg, GRAD_RTOL, GRAD_ATOL, f"grad[{i}]")
+            _compare(mg, tg, *grad_tol, f"grad[{i}]")
         grads_checked = True
     return grads_checked
 
@@ -331,7 +345,10 @@ def run_entry(op, dtype) -> Outcome:
     fwd_ok, bwd = True, None
     for i, s in enumerate(samples):
         try:
-            g = check_sample(op, s, tol, check_grad)
+            gtol = GRAD_TOLERANCE.get(
+                (entry_key(op), str(dtype).removeprefix("torch.")), (GRAD_RTOL, GRAD_ATOL)
+            )
+            g = check_sample(op, s, tol, check_grad, gtol)
             if g:
                 bwd = True if bwd is None else bwd
         except Mismatch as e:

@@ -7,8 +7,6 @@
 
 namespace mlxc {
 
-namespace {
-
 // Axes reduced by a dims argument (none or empty: all of them).
 std::vector<int> reduce_axes(const Tensor& self, const OptDims& dims) {
   if (!dims || dims->empty()) {
@@ -36,8 +34,6 @@ int64_t count_over(const Tensor& self, const std::vector<int>& axes) {
   for (int a : axes) n *= self.sizes()[a];
   return n;
 }
-
-}  // namespace
 
 Tensor sum(const Tensor& self, const OptDims& dims, bool keepdim, std::optional<ScalarType> dtype) {
   const ScalarType st =
