@@ -2,6 +2,8 @@
 #include "ops/shape.h"
 
 #include "ops/complex.h"
+#include "ops/layout.h"
+#include "ops/pointwise.h"
 #include "ops/view.h"
 #include "python/bind.h"
 
@@ -175,6 +177,95 @@ void init_shape(nb::module_&, nb::module_& fns) {
   fns.def(
       "polar", [](const Tensor& a, const Tensor& b) { return polar(a, b); }, nb::arg("abs"),
       nb::arg("angle"));
+  // Rearranging copies (csrc/ops/layout.h).
+  auto vec = [](nb::handle h) {
+    auto d = parse_dims(h);
+    return d ? *d : std::vector<int64_t>{};
+  };
+  fns.def(
+      "flip", [vec](const Tensor& s, nb::handle dims) { return flip(s, vec(dims)); },
+      nb::arg("input"), nb::arg("dims"));
+  cls.def(
+      "flip",
+      [](const Tensor& s, nb::args dims, nb::handle dims_kw) {
+        IntArray d = dims_kw.is_none() ? parse_size(dims) : parse_size(dims_kw);
+        return flip(s, std::vector<int64_t>(d.begin(), d.end()));
+      },
+      nb::arg("args"), nb::arg("dims") = nb::none());
+  fns.def(
+      "fliplr",
+      [](const Tensor& s) {
+        MLXC_CHECK(s.dim() >= 2, Runtime, "Input must be >= 2-d.");
+        return flip(s, {1});
+      },
+      nb::arg("input"));
+  fns.def(
+      "flipud",
+      [](const Tensor& s) {
+        MLXC_CHECK(s.dim() >= 1, Runtime, "Input must be >= 1-d.");
+        return flip(s, {0});
+      },
+      nb::arg("input"));
+  auto roll_b = [vec](const Tensor& s, nb::handle shifts, nb::handle dims) {
+    return roll(s, vec(shifts), vec(dims));
+  };
+  fns.def("roll", roll_b, nb::arg("input"), nb::arg("shifts"), nb::arg("dims") = nb::none());
+  cls.def("roll", roll_b, nb::arg("shifts"), nb::arg("dims") = nb::none());
+  auto rot_b = [vec](const Tensor& s, int64_t k, nb::handle dims) {
+    return rot90(s, k, vec(dims));
+  };
+  fns.def("rot90", rot_b, nb::arg("input"), nb::arg("k") = 1,
+          nb::arg("dims") = nb::make_tuple(0, 1));
+  cls.def("rot90", rot_b, nb::arg("k") = 1, nb::arg("dims") = nb::make_tuple(0, 1));
+  cls.def("repeat", [](const Tensor& s, nb::args sizes) { return repeat(s, parse_size(sizes)); });
+  auto tile_b = [](const Tensor& s, nb::handle dims) { return tile(s, parse_size(dims)); };
+  fns.def("tile", tile_b, nb::arg("input"), nb::arg("dims"));
+  cls.def("tile", [](const Tensor& s, nb::args dims) { return tile(s, parse_size(dims)); });
+  auto ri = [](const Tensor& s, nb::handle repeats, std::optional<int64_t> dim, nb::handle) {
+    if (is_tensor(repeats)) return repeat_interleave(s, unwrap(repeats), dim);
+    return repeat_interleave(s, nb::cast<int64_t>(repeats), dim);
+  };
+  fns.def("repeat_interleave", ri, nb::arg("input"), nb::arg("repeats"),
+          nb::arg("dim") = nb::none(), nb::kw_only(), nb::arg("output_size") = nb::none());
+  cls.def("repeat_interleave", ri, nb::arg("repeats"), nb::arg("dim") = nb::none(), nb::kw_only(),
+          nb::arg("output_size") = nb::none());
+  auto bt = [](const Tensor& s, nb::handle size) { return broadcast_to(s, parse_size(size)); };
+  fns.def("broadcast_to", bt, nb::arg("input"), nb::arg("size"));
+  cls.def("broadcast_to", bt, nb::arg("size"));
+  auto tril_b = [](const Tensor& s, int64_t d) { return tril(s, d); };
+  auto triu_b = [](const Tensor& s, int64_t d) { return triu(s, d); };
+  fns.def("tril", tril_b, nb::arg("input"), nb::arg("diagonal") = 0);
+  cls.def("tril", tril_b, nb::arg("diagonal") = 0);
+  cls.def(
+      "tril_",
+      [](nb::handle s, int64_t d) {
+        apply_inplace(unwrap(s), tril(unwrap(s), d));
+        return nb::borrow(s);
+      },
+      nb::arg("diagonal") = 0);
+  fns.def("triu", triu_b, nb::arg("input"), nb::arg("diagonal") = 0);
+  cls.def("triu", triu_b, nb::arg("diagonal") = 0);
+  cls.def(
+      "triu_",
+      [](nb::handle s, int64_t d) {
+        apply_inplace(unwrap(s), triu(unwrap(s), d));
+        return nb::borrow(s);
+      },
+      nb::arg("diagonal") = 0);
+  auto diag2_b = [](const Tensor& s, int64_t d) { return diag(s, d); };
+  fns.def("diag", diag2_b, nb::arg("input"), nb::arg("diagonal") = 0);
+  cls.def("diag", diag2_b, nb::arg("diagonal") = 0);
+  auto de = [](const Tensor& s, int64_t off, int64_t d1, int64_t d2) {
+    return diag_embed(s, off, d1, d2);
+  };
+  fns.def("diag_embed", de, nb::arg("input"), nb::arg("offset") = 0, nb::arg("dim1") = -2,
+          nb::arg("dim2") = -1);
+  cls.def("diag_embed", de, nb::arg("offset") = 0, nb::arg("dim1") = -2, nb::arg("dim2") = -1);
+  auto df = [](const Tensor& s, int64_t off) { return diagflat(s, off); };
+  fns.def("diagflat", df, nb::arg("input"), nb::arg("offset") = 0);
+  cls.def("diagflat", df, nb::arg("offset") = 0);
+  fns.def("trace", [](const Tensor& s) { return trace(s); }, nb::arg("input"));
+  cls.def("trace", [](const Tensor& s) { return trace(s); });
 }
 
 }  // namespace mlxc::py
