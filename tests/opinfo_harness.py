@@ -313,12 +313,15 @@ def check_sample(op, sample, tol, check_grad, grad_tol=(GRAD_RTOL, GRAD_ATOL)) -
             [torch.from_numpy(c).to(t.dtype) for c, t in zip(cot, t_outs, strict=True)],
             allow_unused=True,
         )
-        m_grads = mlx_compat.autograd.grad(
-            m_outs,
-            m_inputs,
-            [mlx_compat.from_numpy(c).to(t.dtype) for c, t in zip(cot, m_outs, strict=True)],
-            allow_unused=True,
-        )
+        try:
+            m_grads = mlx_compat.autograd.grad(
+                m_outs,
+                m_inputs,
+                [mlx_compat.from_numpy(c).to(t.dtype) for c, t in zip(cot, m_outs, strict=True)],
+                allow_unused=True,
+            )
+        except Exception as e:  # noqa: BLE001
+            raise Mismatch(f"grad: raised {type(e).__name__}: {e}") from e
         for i, (mg, tg) in enumerate(zip(m_grads, t_grads, strict=True)):
             if tg is None:
                 if mg is not None and bool((mg != 0).any()):

@@ -204,8 +204,8 @@ IntArray gather_sizes(const Plan& p, const IntArray& sizes) {
 }  // namespace
 
 Tensor nonzero(const Tensor& self) {
-  mx::array flat =
-      mx::reshape(mx::not_equal(self.value(), mx::zeros({}, self.value().dtype())), {-1});
+  mx::array flat = mx::contiguous(
+      mx::reshape(mx::not_equal(self.value(), mx::zeros({}, self.value().dtype())), {-1}));
   eval_arrays({flat});
   const bool* data = flat.data<bool>();
   const int64_t n = static_cast<int64_t>(flat.size());

@@ -134,7 +134,7 @@ Tensor repeat_interleave(const Tensor& self, const Tensor& repeats, std::optiona
   Tensor x = dim ? self : flatten(self);
   const int64_t d = dim ? wrap_dim(*dim, x.dim()) : 0;
   // Data-dependent length: read the repeats on the host.
-  mx::array r = mx::astype(mx::reshape(repeats.value(), {-1}), mx::int64);
+  mx::array r = mx::contiguous(mx::astype(mx::reshape(repeats.value(), {-1}), mx::int64));
   eval_arrays({r});
   const int64_t* rp = r.data<int64_t>();
   const int64_t count = static_cast<int64_t>(r.size());

@@ -306,7 +306,7 @@ namespace {
 
 // Evaluated host copy of a tensor's values as doubles.
 std::vector<double> host_doubles(const Tensor& t) {
-  mx::array a = mx::astype(mx::reshape(t.value(), {-1}), mx::float64);
+  mx::array a = mx::contiguous(mx::astype(mx::reshape(t.value(), {-1}), mx::float64));
   eval_arrays({a});
   const double* p = a.data<double>();
   return std::vector<double>(p, p + a.size());

@@ -3,6 +3,7 @@
 // index_put(_).
 #include "ops/index.h"
 
+#include "ops/gather.h"
 #include "ops/pointwise.h"
 #include "ops/shape.h"
 #include "python/bind.h"
@@ -212,6 +213,138 @@ void init_index(nb::module_&, nb::module_& fns) {
         return nb::borrow(s);
       },
       nb::arg("indices"), nb::arg("values"), nb::arg("accumulate") = false);
+
+  // gather / scatter / index_* / masked_* / take.
+  auto inplace_of = [](nb::handle s, const Tensor& r) {
+    apply_inplace(unwrap(s), r);
+    return nb::borrow(s);
+  };
+  auto gather_b = [](const Tensor& s, int64_t dim, const Tensor& idx, bool) {
+    return gather(s, dim, idx);
+  };
+  fns.def("gather", gather_b, nb::arg("input"), nb::arg("dim"), nb::arg("index"), nb::kw_only(),
+          nb::arg("sparse_grad") = false);
+  cls.def("gather", gather_b, nb::arg("dim"), nb::arg("index"), nb::kw_only(),
+          nb::arg("sparse_grad") = false);
+  auto scatter_b = [](const Tensor& s, int64_t dim, const Tensor& idx, nb::handle src,
+                      nb::handle value, nb::handle reduce) {
+    nb::handle v = src.is_none() ? value : src;
+    MLXC_CHECK(!v.is_none(), Type, "scatter() missing required argument 'src' or 'value'");
+    if (!reduce.is_none()) {
+      if (is_tensor(v)) {
+        PyErr_WarnEx(PyExc_UserWarning,
+                     "The reduce argument of torch.scatter with Tensor src is deprecated and will "
+                     "be removed in a future PyTorch release. Use torch.scatter_reduce instead for "
+                     "more reduction options.",
+                     1);
+      }
+      return scatter_reduce_legacy(s, dim, idx, operand(v, "src"), nb::cast<std::string>(reduce));
+    }
+    return scatter(s, dim, idx, operand(v, "src"));
+  };
+  fns.def("scatter", scatter_b, nb::arg("input"), nb::arg("dim"), nb::arg("index"),
+          nb::arg("src") = nb::none(), nb::kw_only(), nb::arg("value") = nb::none(),
+          nb::arg("reduce") = nb::none());
+  cls.def("scatter", scatter_b, nb::arg("dim"), nb::arg("index"), nb::arg("src") = nb::none(),
+          nb::kw_only(), nb::arg("value") = nb::none(), nb::arg("reduce") = nb::none());
+  cls.def(
+      "scatter_",
+      [scatter_b, inplace_of](nb::handle s, int64_t dim, const Tensor& idx, nb::handle src,
+                              nb::handle value, nb::handle reduce) {
+        return inplace_of(s, scatter_b(unwrap(s), dim, idx, src, value, reduce));
+      },
+      nb::arg("dim"), nb::arg("index"), nb::arg("src") = nb::none(), nb::kw_only(),
+      nb::arg("value") = nb::none(), nb::arg("reduce") = nb::none());
+  auto sadd = [](const Tensor& s, int64_t dim, const Tensor& idx, const Tensor& src) {
+    return scatter_add(s, dim, idx, src);
+  };
+  fns.def("scatter_add", sadd, nb::arg("input"), nb::arg("dim"), nb::arg("index"), nb::arg("src"));
+  cls.def("scatter_add", sadd, nb::arg("dim"), nb::arg("index"), nb::arg("src"));
+  cls.def(
+      "scatter_add_",
+      [sadd, inplace_of](nb::handle s, int64_t dim, const Tensor& idx, const Tensor& src) {
+        return inplace_of(s, sadd(unwrap(s), dim, idx, src));
+      },
+      nb::arg("dim"), nb::arg("index"), nb::arg("src"));
+  auto isel = [](const Tensor& s, int64_t dim, const Tensor& idx) {
+    return index_select(s, dim, idx);
+  };
+  fns.def("index_select", isel, nb::arg("input"), nb::arg("dim"), nb::arg("index"));
+  cls.def("index_select", isel, nb::arg("dim"), nb::arg("index"));
+  auto iadd = [](const Tensor& s, int64_t dim, const Tensor& idx, const Tensor& src,
+                 nb::handle alpha) {
+    Tensor a;
+    if (!(PyLong_Check(alpha.ptr()) && nb::cast<int64_t>(alpha) == 1)) a = operand(alpha, "alpha");
+    return index_add(s, dim, idx, src, a);
+  };
+  fns.def("index_add", iadd, nb::arg("input"), nb::arg("dim"), nb::arg("index"), nb::arg("source"),
+          nb::kw_only(), nb::arg("alpha") = 1);
+  cls.def("index_add", iadd, nb::arg("dim"), nb::arg("index"), nb::arg("source"), nb::kw_only(),
+          nb::arg("alpha") = 1);
+  cls.def(
+      "index_add_",
+      [iadd, inplace_of](nb::handle s, int64_t dim, const Tensor& idx, const Tensor& src,
+                         nb::handle alpha) {
+        return inplace_of(s, iadd(unwrap(s), dim, idx, src, alpha));
+      },
+      nb::arg("dim"), nb::arg("index"), nb::arg("source"), nb::kw_only(), nb::arg("alpha") = 1);
+  auto icopy = [](const Tensor& s, int64_t dim, const Tensor& idx, const Tensor& src) {
+    return index_copy(s, dim, idx, src);
+  };
+  fns.def("index_copy", icopy, nb::arg("input"), nb::arg("dim"), nb::arg("index"),
+          nb::arg("source"));
+  cls.def("index_copy", icopy, nb::arg("dim"), nb::arg("index"), nb::arg("source"));
+  cls.def(
+      "index_copy_",
+      [icopy, inplace_of](nb::handle s, int64_t dim, const Tensor& idx, const Tensor& src) {
+        return inplace_of(s, icopy(unwrap(s), dim, idx, src));
+      },
+      nb::arg("dim"), nb::arg("index"), nb::arg("source"));
+  auto ifill = [](const Tensor& s, int64_t dim, const Tensor& idx, nb::handle v) {
+    return index_fill(s, dim, idx, operand(v, "value"));
+  };
+  fns.def("index_fill", ifill, nb::arg("input"), nb::arg("dim"), nb::arg("index"),
+          nb::arg("value"));
+  cls.def("index_fill", ifill, nb::arg("dim"), nb::arg("index"), nb::arg("value"));
+  cls.def(
+      "index_fill_",
+      [ifill, inplace_of](nb::handle s, int64_t dim, const Tensor& idx, nb::handle v) {
+        return inplace_of(s, ifill(unwrap(s), dim, idx, v));
+      },
+      nb::arg("dim"), nb::arg("index"), nb::arg("value"));
+  auto mfill = [](const Tensor& s, const Tensor& mask, nb::handle v) {
+    return masked_fill(s, mask, operand(v, "value"));
+  };
+  fns.def("masked_fill", mfill, nb::arg("input"), nb::arg("mask"), nb::arg("value"));
+  cls.def("masked_fill", mfill, nb::arg("mask"), nb::arg("value"));
+  cls.def(
+      "masked_fill_",
+      [mfill, inplace_of](nb::handle s, const Tensor& mask, nb::handle v) {
+        return inplace_of(s, mfill(unwrap(s), mask, v));
+      },
+      nb::arg("mask"), nb::arg("value"));
+  auto mscat = [](const Tensor& s, const Tensor& mask, const Tensor& src) {
+    return masked_scatter(s, mask, src);
+  };
+  fns.def("masked_scatter", mscat, nb::arg("input"), nb::arg("mask"), nb::arg("source"));
+  cls.def("masked_scatter", mscat, nb::arg("mask"), nb::arg("source"));
+  cls.def(
+      "masked_scatter_",
+      [mscat, inplace_of](nb::handle s, const Tensor& mask, const Tensor& src) {
+        return inplace_of(s, mscat(unwrap(s), mask, src));
+      },
+      nb::arg("mask"), nb::arg("source"));
+  auto msel = [](const Tensor& s, const Tensor& mask) { return masked_select(s, mask); };
+  fns.def("masked_select", msel, nb::arg("input"), nb::arg("mask"));
+  cls.def("masked_select", msel, nb::arg("mask"));
+  auto take_b = [](const Tensor& s, const Tensor& idx) { return take(s, idx); };
+  fns.def("take", take_b, nb::arg("input"), nb::arg("index"));
+  cls.def("take", take_b, nb::arg("index"));
+  auto tad = [](const Tensor& s, const Tensor& idx, std::optional<int64_t> dim) {
+    return take_along_dim(s, idx, dim);
+  };
+  fns.def("take_along_dim", tad, nb::arg("input"), nb::arg("indices"), nb::arg("dim") = nb::none());
+  cls.def("take_along_dim", tad, nb::arg("indices"), nb::arg("dim") = nb::none());
 }
 
 }  // namespace mlxc::py
