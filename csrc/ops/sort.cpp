@@ -1,0 +1,359 @@
+#include "ops/sort.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "core/eval.h"
+#include "ops/binary.h"
+#include "ops/pointwise.h"
+#include "ops/reduce.h"
+#include "ops/shape.h"
+#include "ops/view.h"
+
+namespace mlxc {
+
+namespace {
+
+// Stable argsort along axis with torch's order: ascending puts NaN last,
+// descending puts NaN first; ties keep their original order.
+mx::array order(const mx::array& x, int axis, bool descending) {
+  if (!descending) return mx::argsort(x, axis);
+  mx::array key = x;
+  if (x.dtype() == mx::bool_) {
+    key = mx::logical_not(x);
+  } else if (mx::issubdtype(x.dtype(), mx::integer)) {
+    key = mx::bitwise_invert(x);  // reverses the order without overflow
+  } else {
+    key = mx::where(mx::isnan(x), mx::full(x.shape(), -INFINITY, x.dtype()), mx::negative(x));
+    // Stable two-pass sort: by key, then NaN first.
+    mx::array first = mx::argsort(key, axis);
+    mx::array nan_sorted = mx::take_along_axis(mx::logical_not(mx::isnan(x)), first, axis);
+    mx::array second = mx::argsort(mx::astype(nan_sorted, mx::int32), axis);
+    return mx::take_along_axis(first, second, axis);
+  }
+  return mx::argsort(key, axis);
+}
+
+// Scatters g back to the positions `indices` selected along dim.
+Tensor selected_backward(const Tensor& g, const Tensor& indices, int64_t dim, const IntArray& sizes,
+                         bool keepdim) {
+  Tensor gk = keepdim || g.dim() == static_cast<int64_t>(sizes.size()) ? g : unsqueeze(g, dim);
+  Tensor ik = keepdim || indices.dim() == static_cast<int64_t>(sizes.size())
+                  ? indices
+                  : unsqueeze(indices, dim);
+  mx::array z = mx::zeros(to_shape(sizes), to_mlx(g.dtype()));
+  mx::array out = mx::scatter_add_axis(z, ik.value(), gk.value(), static_cast<int>(dim));
+  return make_result(out, g.dtype(), {&g});
+}
+
+std::pair<Tensor, Tensor> with_selection_grad(const Tensor& self, mx::array vals, mx::array idx,
+                                              int64_t dim, bool keepdim, const char* name) {
+  Tensor values = make_result(vals, self.dtype(), {&self});
+  Tensor indices = make_result(mx::astype(idx, mx::int64), ScalarType::Int64, {&self});
+  if (!needs_grad({&self})) return {values, indices};
+  auto node = make_node(name, {&self},
+                        [dim, keepdim, sizes = self.sizes(), indices](FnNode&, TensorList& gs) {
+                          return TensorList{selected_backward(gs[0], indices, dim, sizes, keepdim)};
+                        });
+  set_history(values, node);
+  return {values, indices};
+}
+
+std::vector<double> host_values(const Tensor& t) {
+  mx::array a = mx::contiguous(mx::astype(mx::reshape(t.value(), {-1}), mx::float64));
+  eval_arrays({a});
+  const double* p = a.data<double>();
+  return std::vector<double>(p, p + a.size());
+}
+
+// unique over slices along dim: rows compared lexicographically on the host.
+std::tuple<Tensor, Tensor, Tensor> unique_dim(const Tensor& self, int64_t dim, bool return_inverse,
+                                              bool return_counts, bool consecutive) {
+  const int64_t d = wrap_dim(dim, self.dim());
+  const int64_t rows = self.sizes()[d];
+  Tensor moved = contiguous(movedim(self, {d}, {0}));
+  std::vector<double> v = host_values(moved);
+  const int64_t width = rows ? static_cast<int64_t>(v.size()) / rows : 0;
+  auto row_less = [&](int64_t a, int64_t b) {
+    for (int64_t k = 0; k < width; ++k) {
+      const double x = v[a * width + k], y = v[b * width + k];
+      if (x != y) return x < y;
+    }
+    return false;
+  };
+  auto row_eq = [&](int64_t a, int64_t b) { return !row_less(a, b) && !row_less(b, a); };
+  std::vector<int64_t> ord(rows);
+  std::iota(ord.begin(), ord.end(), 0);
+  if (!consecutive) std::stable_sort(ord.begin(), ord.end(), row_less);
+  std::vector<int64_t> keep, inverse(rows), counts;
+  for (int64_t k = 0; k < rows; ++k) {
+    const int64_t r = ord[k];
+    if (keep.empty() || !row_eq(keep.back(), r)) {
+      keep.push_back(r);
+      counts.push_back(0);
+    }
+    counts.back()++;
+    inverse[r] = static_cast<int64_t>(keep.size()) - 1;
+  }
+  mx::array idx(keep.begin(), mx::Shape{static_cast<int32_t>(keep.size())}, mx::int64);
+  mx::array picked = mx::take(moved.value(), idx, 0);
+  Tensor values = movedim(make_result(picked, self.dtype(), {&self}), {0}, {d});
+  values = contiguous(values);
+  Tensor inv, cnt;
+  if (return_inverse) {
+    inv = make_result(mx::array(inverse.begin(), mx::Shape{static_cast<int32_t>(rows)}, mx::int64),
+                      ScalarType::Int64, {});
+  }
+  if (return_counts) {
+    cnt = make_result(
+        mx::array(counts.begin(), mx::Shape{static_cast<int32_t>(counts.size())}, mx::int64),
+        ScalarType::Int64, {});
+  }
+  return {values, inv, cnt};
+}
+
+}  // namespace
+
+std::pair<Tensor, Tensor> sort(const Tensor& self, int64_t dim, bool descending, bool) {
+  if (self.dim() == 0) {
+    return {clone(self), make_result(mx::zeros({}, mx::int64), ScalarType::Int64, {})};
+  }
+  const int64_t d = wrap_dim(dim, self.dim());
+  mx::array x = self.value();
+  mx::array idx =
+      self.numel() ? order(x, static_cast<int>(d), descending) : mx::zeros(x.shape(), mx::uint32);
+  mx::array vals = self.numel() ? mx::take_along_axis(x, idx, static_cast<int>(d)) : x;
+  return with_selection_grad(self, vals, idx, d, true, "SortBackward0");
+}
+
+Tensor argsort(const Tensor& self, int64_t dim, bool descending, bool stable) {
+  return sort(self, dim, descending, stable).second;
+}
+
+std::pair<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim, bool largest, bool) {
+  const int64_t d = wrap_dim(dim, self.dim());
+  const int64_t n = self.dim() ? self.sizes()[d] : 1;
+  MLXC_CHECK(k >= 0 && k <= n, Runtime, "selected index k out of range");
+  if (self.dim() == 0) {
+    return {clone(self), make_result(mx::zeros({}, mx::int64), ScalarType::Int64, {})};
+  }
+  mx::array x = self.value();
+  mx::array idx =
+      self.numel() ? order(x, static_cast<int>(d), largest) : mx::zeros(x.shape(), mx::uint32);
+  mx::Shape lo(self.dim(), 0), hi = self.shape();
+  hi[d] = static_cast<int32_t>(k);
+  idx = mx::slice(idx, lo, hi);
+  mx::array vals =
+      self.numel() ? mx::take_along_axis(x, idx, static_cast<int>(d)) : mx::slice(x, lo, hi);
+  return with_selection_grad(self, vals, idx, d, true, "TopkBackward0");
+}
+
+std::pair<Tensor, Tensor> kthvalue(const Tensor& self, int64_t k, int64_t dim, bool keepdim) {
+  const int64_t d = wrap_dim(dim, self.dim());
+  const int64_t n = self.dim() ? self.sizes()[d] : 1;
+  MLXC_CHECK(k >= 1 && k <= n, Index, "kthvalue(): selected number k out of range for dimension ",
+             d);
+  if (self.dim() == 0) {
+    return {clone(self), make_result(mx::zeros({}, mx::int64), ScalarType::Int64, {})};
+  }
+  mx::array x = self.value();
+  mx::array idx = order(x, static_cast<int>(d), false);
+  mx::Shape lo(self.dim(), 0), hi = self.shape();
+  lo[d] = static_cast<int32_t>(k - 1);
+  hi[d] = static_cast<int32_t>(k);
+  idx = mx::slice(idx, lo, hi);
+  mx::array vals = mx::take_along_axis(x, idx, static_cast<int>(d));
+  if (!keepdim) {
+    vals = mx::squeeze(vals, static_cast<int>(d));
+    idx = mx::squeeze(idx, static_cast<int>(d));
+  }
+  return with_selection_grad(self, vals, idx, d, keepdim, "KthvalueBackward0");
+}
+
+Tensor median(const Tensor& self, bool ignore_nan) {
+  MLXC_CHECK(self.numel() > 0, Runtime, "median() input tensor cannot be empty");
+  Tensor flat = reshape(self, {-1});
+  auto [vals, idx] = median_dim(flat, 0, false, ignore_nan);
+  Tensor out = make_result(vals.value(), self.dtype(), {&self});
+  if (!needs_grad({&self})) return out;
+  // torch splits the gradient evenly among the elements equal to the median.
+  auto node = make_node(ignore_nan ? "NanmedianBackward0" : "MedianBackward0", {&self},
+                        [](FnNode& n, TensorList& gs) {
+                          Tensor x = n.saved(0), r = n.saved(1);
+                          Tensor mask = logical_or(eq(x, r), logical_and(isnan(x), isnan(r)));
+                          Tensor cnt = sum(to_dtype(mask, gs[0].dtype()));
+                          return TensorList{where(mask, div(gs[0], cnt), zeros_like(x))};
+                        });
+  node->save(self);
+  node->save(out, true);
+  return with_history(out, node);
+}
+
+std::pair<Tensor, Tensor> median_dim(const Tensor& self, int64_t dim, bool keepdim,
+                                     bool ignore_nan) {
+  const int64_t d = wrap_dim(dim, self.dim());
+  if (self.dim() == 0) {
+    return {clone(self), make_result(mx::zeros({}, mx::int64), ScalarType::Int64, {})};
+  }
+  MLXC_CHECK(self.sizes()[d] > 0, Index, "median(): Expected reduction dim ", d,
+             " to have non-zero size.");
+  mx::array x = self.value();
+  const int a = static_cast<int>(d);
+  mx::array idx = order(x, a, false);  // NaN last
+  mx::array sorted = mx::take_along_axis(x, idx, a);
+  const int64_t n = self.sizes()[d];
+  mx::array pos = mx::zeros({}, mx::int64);
+  if (mx::issubdtype(x.dtype(), mx::inexact)) {
+    mx::array nans = mx::sum(mx::astype(mx::isnan(x), mx::int64), a, true);
+    if (ignore_nan) {
+      // Lower median of the non-NaN values (all NaN: the first NaN).
+      mx::array valid = mx::subtract(mx::array(n), nans);
+      pos = mx::maximum(
+          mx::floor_divide(mx::subtract(valid, mx::array(int64_t{1})), mx::array(int64_t{2})),
+          mx::array(int64_t{0}));
+    } else {
+      // Any NaN: the median is NaN (the first NaN after sorting).
+      mx::array lower = mx::full(nans.shape(), (n - 1) / 2, mx::int64);
+      pos = mx::where(mx::greater(nans, mx::array(int64_t{0})), mx::subtract(mx::array(n), nans),
+                      lower);
+    }
+  } else {
+    mx::Shape s = x.shape();
+    s[a] = 1;
+    pos = mx::full(s, (n - 1) / 2, mx::int64);
+  }
+  mx::array vals = mx::take_along_axis(sorted, pos, a);
+  mx::array ids = mx::take_along_axis(idx, mx::astype(pos, idx.dtype()), a);
+  if (!keepdim) {
+    vals = mx::squeeze(vals, a);
+    ids = mx::squeeze(ids, a);
+  }
+  return with_selection_grad(self, vals, ids, d, keepdim,
+                             ignore_nan ? "NanmedianBackward1" : "MedianBackward1");
+}
+
+Tensor searchsorted(const Tensor& sorted, const Tensor& values, bool out_int32, bool right) {
+  MLXC_CHECK(sorted.dim() >= 1, Runtime,
+             "torch.searchsorted(): boundaries tensor should have positive dimension");
+  const ScalarType st = promote_types(sorted.dtype(), values.dtype());
+  mx::array s = cast(sorted, st), v = cast(values, st);
+  mx::array out = mx::zeros({}, mx::int64);
+  if (sorted.dim() == 1) {
+    out = mx::searchsorted(s, v, right ? "right" : "left");
+  } else {
+    MLXC_CHECK(values.dim() == sorted.dim(), Runtime,
+               "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+               "dimensions of boundaries tensor and input value tensor must match");
+    // Row-wise: count boundaries below each value (n^2 per row, fine for typical sizes).
+    mx::array b = mx::expand_dims(s, -2);  // [..., 1, m]
+    mx::array q = mx::expand_dims(v, -1);  // [..., k, 1]
+    mx::array below = right ? mx::less_equal(b, q) : mx::less(b, q);
+    out = mx::sum(mx::astype(below, mx::int64), -1);
+  }
+  const ScalarType ot = out_int32 ? ScalarType::Int32 : ScalarType::Int64;
+  return make_result(mx::astype(out, to_mlx(ot)), ot, {&sorted, &values});
+}
+
+std::tuple<Tensor, Tensor, Tensor> unique(const Tensor& self, bool, bool return_inverse,
+                                          bool return_counts, std::optional<int64_t> dim,
+                                          bool consecutive) {
+  if (dim) return unique_dim(self, *dim, return_inverse, return_counts, consecutive);
+  // Data-dependent output size: computed on the host.
+  std::vector<double> v = host_values(self);
+  const size_t n = v.size();
+  std::vector<double> uniq;
+  std::vector<int64_t> inverse(n), counts;
+  if (consecutive) {
+    for (size_t i = 0; i < n; ++i) {
+      if (uniq.empty() || !(v[i] == uniq.back() || (std::isnan(v[i]) && std::isnan(uniq.back())))) {
+        uniq.push_back(v[i]);
+        counts.push_back(0);
+      }
+      counts.back()++;
+      inverse[i] = static_cast<int64_t>(uniq.size()) - 1;
+    }
+  } else {
+    std::vector<size_t> ord(n);
+    std::iota(ord.begin(), ord.end(), 0);
+    auto less = [&](size_t a, size_t b) {
+      const double x = v[a], y = v[b];
+      if (std::isnan(x)) return false;
+      if (std::isnan(y)) return true;
+      return x < y;
+    };
+    std::stable_sort(ord.begin(), ord.end(), less);
+    for (size_t k = 0; k < n; ++k) {
+      const size_t i = ord[k];
+      // NaNs are each unique, as torch treats them.
+      if (uniq.empty() || std::isnan(v[i]) || v[i] != uniq.back()) {
+        uniq.push_back(v[i]);
+        counts.push_back(0);
+      }
+      counts.back()++;
+      inverse[i] = static_cast<int64_t>(uniq.size()) - 1;
+    }
+  }
+  mx::array u(uniq.begin(), mx::Shape{static_cast<int32_t>(uniq.size())}, mx::float64);
+  Tensor values = make_result(mx::astype(u, to_mlx(self.dtype())), self.dtype(), {&self});
+  Tensor inv, cnt;
+  if (return_inverse) {
+    inv = make_result(mx::array(inverse.begin(), self.shape(), mx::int64), ScalarType::Int64, {});
+  }
+  if (return_counts) {
+    cnt = make_result(
+        mx::array(counts.begin(), mx::Shape{static_cast<int32_t>(counts.size())}, mx::int64),
+        ScalarType::Int64, {});
+  }
+  return {values, inv, cnt};
+}
+
+Tensor histc(const Tensor& self, int64_t bins, double min, double max) {
+  MLXC_CHECK(bins > 0, Runtime, "torch.histc(): bins must be > 0, but got ", bins, " for bins");
+  MLXC_CHECK(is_floating(self.dtype()), NotImplemented, "\"histogram_cpu\" not implemented for '",
+             scalar_type_name(self.dtype()), "'");
+  std::vector<double> v = host_values(self);
+  double lo = min, hi = max;
+  if (lo == hi && !v.empty()) {
+    lo = *std::min_element(v.begin(), v.end());
+    hi = *std::max_element(v.begin(), v.end());
+  }
+  if (lo == hi) {
+    lo -= 1;
+    hi += 1;
+  }
+  MLXC_CHECK(lo < hi, Runtime, "torch.histc(): max must be larger than min");
+  std::vector<double> h(bins, 0.0);
+  for (double x : v) {
+    if (std::isnan(x) || x < lo || x > hi) continue;
+    int64_t b = static_cast<int64_t>((x - lo) * static_cast<double>(bins) / (hi - lo));
+    if (b == bins) b = bins - 1;
+    h[b] += 1;
+  }
+  mx::array a(h.begin(), mx::Shape{static_cast<int32_t>(bins)}, mx::float64);
+  return make_result(mx::astype(a, to_mlx(self.dtype())), self.dtype(), {&self});
+}
+
+Tensor bincount(const Tensor& self, const std::optional<Tensor>& weights, int64_t minlength) {
+  MLXC_CHECK(self.dim() == 1 && is_integral(self.dtype(), false), Runtime,
+             "bincount only supports 1-d non-negative integral inputs.");
+  MLXC_CHECK(minlength >= 0, Runtime, "minlength should be >= 0");
+  std::vector<double> v = host_values(self);
+  int64_t len = minlength;
+  for (double x : v) {
+    MLXC_CHECK(x >= 0, Runtime, "bincount only supports 1-d non-negative integral inputs.");
+    len = std::max<int64_t>(len, static_cast<int64_t>(x) + 1);
+  }
+  std::vector<double> w = weights ? host_values(*weights) : std::vector<double>(v.size(), 1.0);
+  MLXC_CHECK(w.size() == v.size(), Runtime,
+             "weights should be 1-d and have the same length as input");
+  std::vector<double> out(len, 0.0);
+  for (size_t i = 0; i < v.size(); ++i) out[static_cast<int64_t>(v[i])] += w[i];
+  const ScalarType st = weights ? (weights->dtype() == ScalarType::Float32 ? ScalarType::Float32
+                                                                           : ScalarType::Float64)
+                                : ScalarType::Int64;
+  mx::array a(out.begin(), mx::Shape{static_cast<int32_t>(len)}, mx::float64);
+  return make_result(mx::astype(a, to_mlx(st)), st, {&self});
+}
+
+}  // namespace mlxc

@@ -1,0 +1,30 @@
+// Sorting and selection: sort, argsort, msort, topk, kthvalue, median, nanmedian,
+// searchsorted, bucketize, unique, unique_consecutive, histc, bincount.
+// Values come with int64 indices; NaN sorts as the largest value, as in torch.
+#pragma once
+
+#include <optional>
+#include <tuple>
+#include <utility>
+
+#include "ops/common.h"
+
+namespace mlxc {
+
+std::pair<Tensor, Tensor> sort(const Tensor& self, int64_t dim, bool descending, bool stable);
+Tensor argsort(const Tensor& self, int64_t dim, bool descending, bool stable);
+std::pair<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim, bool largest,
+                               bool sorted);
+std::pair<Tensor, Tensor> kthvalue(const Tensor& self, int64_t k, int64_t dim, bool keepdim);
+Tensor median(const Tensor& self, bool ignore_nan);
+std::pair<Tensor, Tensor> median_dim(const Tensor& self, int64_t dim, bool keepdim,
+                                     bool ignore_nan);
+Tensor searchsorted(const Tensor& sorted, const Tensor& values, bool out_int32, bool right);
+// unique: (values, inverse, counts); inverse/counts undefined unless asked for.
+std::tuple<Tensor, Tensor, Tensor> unique(const Tensor& self, bool sorted, bool return_inverse,
+                                          bool return_counts, std::optional<int64_t> dim,
+                                          bool consecutive);
+Tensor histc(const Tensor& self, int64_t bins, double min, double max);
+Tensor bincount(const Tensor& self, const std::optional<Tensor>& weights, int64_t minlength);
+
+}  // namespace mlxc
