@@ -1,5 +1,6 @@
 // Bindings for activations and losses (torch.* and torch._C._nn entry points).
 #include "ops/activation.h"
+#include "ops/activation_more.h"
 #include "ops/loss.h"
 #include "python/bind.h"
 
@@ -40,6 +41,52 @@ void init_nn(nb::module_& m, nb::module_& fns) {
       },
       nb::arg("input"), nb::arg("target"), nb::arg("weight").none(), nb::arg("reduction"),
       nb::arg("ignore_index"), nb::arg("label_smoothing"));
+  // Activations of torch.nn.functional (torch._C._nn and torch.* where torch has them).
+  nn.def(
+      "gelu", [](const Tensor& x, const std::string& a) { return gelu(x, a); }, nb::arg("input"),
+      nb::arg("approximate") = "none");
+  nn.def("silu", [](const Tensor& x) { return silu(x); }, nb::arg("input"));
+  nn.def("mish", [](const Tensor& x) { return mish(x); }, nb::arg("input"));
+  nn.def(
+      "elu", [](const Tensor& x, double a, double sc, double isc) { return elu(x, a, sc, isc); },
+      nb::arg("input"), nb::arg("alpha") = 1.0, nb::arg("scale") = 1.0,
+      nb::arg("input_scale") = 1.0);
+  nn.def(
+      "leaky_relu", [](const Tensor& x, double sl) { return leaky_relu(x, sl); }, nb::arg("input"),
+      nb::arg("negative_slope") = 0.01);
+  nn.def(
+      "softplus", [](const Tensor& x, double b, double t) { return softplus(x, b, t); },
+      nb::arg("input"), nb::arg("beta") = 1.0, nb::arg("threshold") = 20.0);
+  nn.def(
+      "hardtanh", [](const Tensor& x, double lo, double hi) { return hardtanh(x, lo, hi); },
+      nb::arg("input"), nb::arg("min_val") = -1.0, nb::arg("max_val") = 1.0);
+  nn.def("hardsigmoid", [](const Tensor& x) { return hardsigmoid(x); }, nb::arg("input"));
+  nn.def("hardswish", [](const Tensor& x) { return hardswish(x); }, nb::arg("input"));
+  nn.def(
+      "softshrink", [](const Tensor& x, double l) { return softshrink(x, l); }, nb::arg("input"),
+      nb::arg("lambd") = 0.5);
+  nn.def("log_sigmoid", [](const Tensor& x) { return logsigmoid(x); }, nb::arg("input"));
+  nn.def(
+      "glu", [](const Tensor& x, int64_t d) { return glu(x, d); }, nb::arg("input"),
+      nb::arg("dim") = -1);
+  nn.def("softsign", [](const Tensor& x) { return softsign(x); }, nb::arg("input"));
+  nn.def("tanhshrink", [](const Tensor& x) { return tanhshrink(x); }, nb::arg("input"));
+  fns.def("selu", [](const Tensor& x) { return selu(x); }, nb::arg("input"));
+  fns.def(
+      "celu", [](const Tensor& x, double a) { return celu(x, a); }, nb::arg("input"),
+      nb::arg("alpha") = 1.0);
+  fns.def(
+      "hardshrink", [](const Tensor& x, double l) { return hardshrink(x, l); }, nb::arg("input"),
+      nb::arg("lambd") = 0.5);
+  cls.def(
+      "hardshrink", [](const Tensor& x, double l) { return hardshrink(x, l); },
+      nb::arg("lambd") = 0.5);
+  fns.def(
+      "threshold", [](const Tensor& x, double t, double v) { return threshold(x, t, v); },
+      nb::arg("input"), nb::arg("threshold"), nb::arg("value"));
+  fns.def(
+      "prelu", [](const Tensor& x, const Tensor& w) { return prelu(x, w); }, nb::arg("input"),
+      nb::arg("weight"));
 }
 
 }  // namespace mlxc::py

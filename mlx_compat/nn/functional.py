@@ -3,6 +3,8 @@
 import warnings
 
 import mlx_compat as torch
+from mlx_compat.nn._functional_activations import *  # noqa: F403
+from mlx_compat.nn._functional_activations import __all__ as _activation_names
 
 __all__ = [
     "relu",
@@ -12,6 +14,7 @@ __all__ = [
     "nll_loss",
     "cross_entropy",
     "mse_loss",
+    *_activation_names,
 ]
 
 

@@ -1,0 +1,136 @@
+"""Activation functions of ``nn.functional`` (re-exported there)."""
+
+import mlx_compat as torch
+
+_nn = torch._C._nn
+
+__all__ = [
+    "gelu",
+    "silu",
+    "mish",
+    "elu",
+    "selu",
+    "celu",
+    "leaky_relu",
+    "softplus",
+    "hardtanh",
+    "relu6",
+    "hardsigmoid",
+    "hardswish",
+    "softsign",
+    "tanhshrink",
+    "softshrink",
+    "hardshrink",
+    "logsigmoid",
+    "threshold",
+    "glu",
+    "prelu",
+    "sigmoid",
+    "tanh",
+    "softmin",
+]
+
+
+def _maybe_inplace(input, result, inplace):
+    """torch's inplace=True: the input tensor itself receives the result."""
+    if not inplace:
+        return result
+    return input.copy_(result)
+
+
+def gelu(input, approximate="none"):
+    return _nn.gelu(input, approximate)
+
+
+def silu(input, inplace=False):
+    return _maybe_inplace(input, _nn.silu(input), inplace)
+
+
+def mish(input, inplace=False):
+    return _maybe_inplace(input, _nn.mish(input), inplace)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return _maybe_inplace(input, _nn.elu(input, alpha), inplace)
+
+
+def selu(input, inplace=False):
+    return _maybe_inplace(input, torch.selu(input), inplace)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    return _maybe_inplace(input, torch.celu(input, alpha), inplace)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return _maybe_inplace(input, _nn.leaky_relu(input, negative_slope), inplace)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return _nn.softplus(input, beta, threshold)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _maybe_inplace(input, _nn.hardtanh(input, min_val, max_val), inplace)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardsigmoid(input, inplace=False):
+    return _maybe_inplace(input, _nn.hardsigmoid(input), inplace)
+
+
+def hardswish(input, inplace=False):
+    return _maybe_inplace(input, _nn.hardswish(input), inplace)
+
+
+def softsign(input):
+    return _nn.softsign(input)
+
+
+def tanhshrink(input):
+    return _nn.tanhshrink(input)
+
+
+def softshrink(input, lambd=0.5):
+    return _nn.softshrink(input, lambd)
+
+
+def hardshrink(input, lambd=0.5):
+    return torch.hardshrink(input, lambd)
+
+
+def logsigmoid(input):
+    return _nn.log_sigmoid(input)
+
+
+def threshold(input, threshold, value, inplace=False):
+    return _maybe_inplace(input, torch.threshold(input, threshold, value), inplace)
+
+
+def glu(input, dim=-1):
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    return _nn.glu(input, dim)
+
+
+def prelu(input, weight):
+    return torch.prelu(input, weight)
+
+
+def sigmoid(input):
+    return torch.sigmoid(input)
+
+
+def tanh(input):
+    return torch.tanh(input)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = 0 if input.dim() in (0, 1, 3) else 1
+    return torch.softmax(-input if dtype is None else -input.to(dtype), dim)
