@@ -149,7 +149,8 @@ void write_into(const Tensor& dst, const mx::array& value) {
         mx::as_strided(mx::arange(0, static_cast<double>(n), 1.0, idx_dtype), dst.shape(),
                        to_mx_strides(t.strides), static_cast<size_t>(t.offset));
     mx::array upd = mx::reshape(value, {-1, 1});
-    flat = mx::scatter(flat, mx::reshape(positions, {-1}), upd, 0);
+    // MLX's scatter faults on empty operands (see scatter_nonempty in ops/common.h).
+    if (upd.size() != 0) flat = mx::scatter(flat, mx::reshape(positions, {-1}), upd, 0);
     if (flat.dtype() != s.data.dtype()) flat = mx::view(flat, s.data.dtype());
     s.data = mx::reshape(flat, s.data.shape());
   }

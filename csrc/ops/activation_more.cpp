@@ -274,12 +274,11 @@ Tensor glu(const Tensor& self, int64_t dim) {
 }
 
 Tensor prelu(const Tensor& self, const Tensor& weight) {
-  MLXC_CHECK(weight.numel() == 1 || (self.dim() >= 2 && weight.numel() == self.sizes()[1]) ||
-                 (self.dim() == 1 && weight.numel() == self.sizes()[0]),
-             Runtime,
+  // Inputs below 2-d have one channel, as in torch.
+  const int64_t channels = self.dim() >= 2 ? self.sizes()[1] : 1;
+  MLXC_CHECK(weight.numel() == 1 || weight.numel() == channels, Runtime,
              "Mismatch of parameter numbers and input channel size. Found parameter numbers = ",
-             weight.numel(),
-             " and channel size = ", self.dim() >= 2 ? self.sizes()[1] : self.numel(), ".");
+             weight.numel(), " and channel size = ", channels, ".");
   Tensor w = weight.numel() == 1 ? reshape(weight, {}) : weight;
   if (weight.numel() > 1 && self.dim() >= 2) {
     IntArray shape(self.dim(), 1);

@@ -27,6 +27,14 @@ namespace mlxc {
 
 using TensorRefs = std::initializer_list<const Tensor*>;
 
+// MLX's CPU scatter kernels fault (integer division by zero, SIGFPE) when the
+// target or the updates are empty. Nothing is written then, so every scatter
+// goes through this guard and an empty case keeps the target as it is.
+template <class F>
+mx::array scatter_nonempty(const mx::array& target, const mx::array& updates, F&& scatter) {
+  return target.size() == 0 || updates.size() == 0 ? target : scatter();
+}
+
 // A Python number as torch's "wrapped number" 0-d tensor (weak in promotion).
 Tensor wrapped_scalar(double v);
 Tensor wrapped_scalar(int64_t v);

@@ -63,8 +63,10 @@ mx::array scatter_values(const mx::array& x, const Tensor& index, int64_t d, con
   mx::Shape start(x.ndim(), 0);
   mx::array region = mx::slice(x, start, stop);
   mx::array idx = wrapped(index, size);
-  region = add ? mx::scatter_add_axis(region, idx, upd, static_cast<int>(d))
+  region = scatter_nonempty(region, upd, [&] {
+    return add ? mx::scatter_add_axis(region, idx, upd, static_cast<int>(d))
                : mx::put_along_axis(region, idx, upd, static_cast<int>(d));
+  });
   return mx::slice_update(x, region, start, stop);
 }
 
@@ -223,9 +225,9 @@ Tensor scatter_reduce_legacy(const Tensor& self, int64_t dim, const Tensor& inde
   }
   mx::Shape ushape = index.shape();
   for (int64_t a = 0; a < index.dim(); ++a) ushape.push_back(1);
-  mx::array out = index.numel() == 0
-                      ? self.value()
-                      : mx::scatter_prod(self.value(), coords, mx::reshape(upd, ushape), axes);
+  mx::array out = index.numel() == 0 ? self.value() : scatter_nonempty(self.value(), upd, [&] {
+    return mx::scatter_prod(self.value(), coords, mx::reshape(upd, ushape), axes);
+  });
   return make_result(out, self.dtype(), {&self, &src});
 }
 
@@ -264,7 +266,8 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
   mx::array idx = wrapped(reshape(index, {-1}), size);
   // MLX scatter: updates are [len(index), slice...] with the scattered axis of size 1.
   mx::array upd = mx::expand_dims(mx::moveaxis(s, static_cast<int>(d), 0), static_cast<int>(d) + 1);
-  mx::array out = mx::scatter_add(x, idx, upd, static_cast<int>(d));
+  mx::array out =
+      scatter_nonempty(x, upd, [&] { return mx::scatter_add(x, idx, upd, static_cast<int>(d)); });
   if (self.dim() == 0) out = mx::reshape(out, {});
   Tensor result = make_result(out, self.dtype(), {&self, &source});
   if (!needs_grad({&self, &source})) return result;
@@ -292,7 +295,8 @@ Tensor index_copy(const Tensor& self, int64_t dim, const Tensor& index, const Te
       source.dim() ? cast(source, self.dtype()) : mx::reshape(cast(source, self.dtype()), {1});
   mx::array idx = wrapped(reshape(index, {-1}), size);
   mx::array upd = mx::expand_dims(mx::moveaxis(s, static_cast<int>(d), 0), static_cast<int>(d) + 1);
-  mx::array out = mx::scatter(x, idx, upd, static_cast<int>(d));
+  mx::array out =
+      scatter_nonempty(x, upd, [&] { return mx::scatter(x, idx, upd, static_cast<int>(d)); });
   if (self.dim() == 0) out = mx::reshape(out, {});
   Tensor result = make_result(out, self.dtype(), {&self, &source});
   if (!needs_grad({&self, &source})) return result;
@@ -322,7 +326,10 @@ Tensor index_fill(const Tensor& self, int64_t dim, const Tensor& index, const Te
   ushape[d] = 1;
   ushape.insert(ushape.begin(), static_cast<int32_t>(idx.size()));
   mx::array upd = mx::broadcast_to(cast(value, self.dtype()), ushape);
-  mx::array out = idx.size() ? mx::scatter(x, idx, upd, static_cast<int>(d)) : x;
+  mx::array out =
+      idx.size()
+          ? scatter_nonempty(x, upd, [&] { return mx::scatter(x, idx, upd, static_cast<int>(d)); })
+          : x;
   if (self.dim() == 0) out = mx::reshape(out, {});
   Tensor result = make_result(out, self.dtype(), {&self, &value});
   if (!needs_grad({&self, &value})) return result;

@@ -185,7 +185,9 @@ mx::array scatter_plan(const mx::array& x, const Plan& p, const IntArray& sizes,
   mx::Shape upd{static_cast<int32_t>(lin.size()), 1};
   upd.insert(upd.end(), rest.begin(), rest.end());
   v = mx::reshape(v, upd);
-  front = accumulate ? mx::scatter_add(front, lin, v, 0) : mx::scatter(front, lin, v, 0);
+  front = scatter_nonempty(front, v, [&] {
+    return accumulate ? mx::scatter_add(front, lin, v, 0) : mx::scatter(front, lin, v, 0);
+  });
   return from_front(front, p, sizes);
 }
 

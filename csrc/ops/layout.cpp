@@ -164,8 +164,10 @@ Tensor repeat_interleave(const Tensor& self, const Tensor& repeats, std::optiona
         mx::array z = mx::zeros(to_shape(sizes), to_mlx(g.dtype()));
         mx::array gm = mx::moveaxis(g.value(), static_cast<int>(d), 0);
         mx::array upd = mx::expand_dims(gm, static_cast<int>(d) + 1);
-        return TensorList{
-            make_result(mx::scatter_add(z, it.value(), upd, static_cast<int>(d)), g.dtype(), {&g})};
+        return TensorList{make_result(
+            scatter_nonempty(
+                z, upd, [&] { return mx::scatter_add(z, it.value(), upd, static_cast<int>(d)); }),
+            g.dtype(), {&g})};
       });
   return with_history(out, node);
 }

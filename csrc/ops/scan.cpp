@@ -55,7 +55,9 @@ std::pair<Tensor, Tensor> cum_extreme(const Tensor& self, int64_t dim, bool is_m
                         [a, sizes = self.sizes(), indices](FnNode&, TensorList& gs) {
                           const Tensor& g = gs[0];
                           mx::array z = mx::zeros(to_shape(sizes), to_mlx(g.dtype()));
-                          mx::array out = mx::scatter_add_axis(z, indices.value(), g.value(), a);
+                          mx::array out = scatter_nonempty(z, g.value(), [&] {
+                            return mx::scatter_add_axis(z, indices.value(), g.value(), a);
+                          });
                           return TensorList{make_result(out, g.dtype(), {&g})};
                         });
   set_history(values, node);

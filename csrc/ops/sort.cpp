@@ -43,7 +43,9 @@ Tensor selected_backward(const Tensor& g, const Tensor& indices, int64_t dim, co
                   ? indices
                   : unsqueeze(indices, dim);
   mx::array z = mx::zeros(to_shape(sizes), to_mlx(g.dtype()));
-  mx::array out = mx::scatter_add_axis(z, ik.value(), gk.value(), static_cast<int>(dim));
+  mx::array out = scatter_nonempty(z, gk.value(), [&] {
+    return mx::scatter_add_axis(z, ik.value(), gk.value(), static_cast<int>(dim));
+  });
   return make_result(out, g.dtype(), {&g});
 }
 

@@ -98,7 +98,9 @@ Tensor strided_scatter_add(const Tensor& g, const IntArray& base_sizes, const In
                                  mx_strides(strides), static_cast<size_t>(offset)),
                   {-1});
   mx::array flat = mx::zeros({static_cast<int32_t>(n)}, to_mlx(g.dtype()));
-  flat = mx::scatter_add(flat, pos, mx::reshape(g.value(), {-1, 1}), 0);
+  flat = scatter_nonempty(flat, g.value(), [&] {
+    return mx::scatter_add(flat, pos, mx::reshape(g.value(), {-1, 1}), 0);
+  });
   Tensor result = make_result(mx::reshape(flat, to_shape(base_sizes)), g.dtype(), {&g});
   if (!needs_grad({&g})) return result;
   auto node = make_node("AsStridedScatterBackward0", {&g},

@@ -54,7 +54,8 @@ struct CopySlices : Node {
     const int64_t n = numel_of(base_sizes);
     mx::array flat = mx::reshape(gv, {-1});
     mx::array zeros = mx::zeros({static_cast<int32_t>(numel_of(window.sizes)), 1}, gv.dtype());
-    flat = mx::scatter(flat, positions(n, window), zeros, 0);
+    flat = scatter_nonempty(flat, zeros,
+                            [&] { return mx::scatter(flat, positions(n, window), zeros, 0); });
     out.push_back(make_result(mx::reshape(flat, to_shape(base_sizes)), g.dtype(), {&g}));
     if (fn) {
       Tensor slice = make_result(read_window(gv, window), g.dtype(), {&g});

@@ -2,6 +2,7 @@
 #include "ops/activation.h"
 #include "ops/activation_more.h"
 #include "ops/loss.h"
+#include "ops/nn_misc.h"
 #include "python/bind.h"
 
 namespace mlxc::py {
@@ -87,6 +88,22 @@ void init_nn(nb::module_& m, nb::module_& fns) {
   fns.def(
       "prelu", [](const Tensor& x, const Tensor& w) { return prelu(x, w); }, nb::arg("input"),
       nb::arg("weight"));
+  fns.def(
+      "embedding",
+      [](const Tensor& w, const Tensor& idx, int64_t padding_idx, bool, bool) {
+        return embedding(w, idx, padding_idx);
+      },
+      nb::arg("weight"), nb::arg("indices"), nb::arg("padding_idx") = -1,
+      nb::arg("scale_grad_by_freq") = false, nb::arg("sparse") = false);
+  nn.def(
+      "one_hot", [](const Tensor& x, int64_t n) { return one_hot(x, n); }, nb::arg("tensor"),
+      nb::arg("num_classes") = -1);
+  fns.def(
+      "constant_pad_nd",
+      [](const Tensor& x, const std::vector<int64_t>& pad, nb::handle v) {
+        return constant_pad_nd(x, pad, operand(v, "value"));
+      },
+      nb::arg("input"), nb::arg("pad"), nb::arg("value") = 0);
 }
 
 }  // namespace mlxc::py

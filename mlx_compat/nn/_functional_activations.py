@@ -1,5 +1,7 @@
 """Activation functions of ``nn.functional`` (re-exported there)."""
 
+import warnings
+
 import mlx_compat as torch
 
 _nn = torch._C._nn
@@ -31,11 +33,16 @@ __all__ = [
 ]
 
 
-def _maybe_inplace(input, result, inplace):
-    """torch's inplace=True: the input tensor itself receives the result."""
+def _maybe_inplace(fn, input, inplace, *args):
+    """torch's inplace=True: the input tensor itself receives fn(input, *args).
+
+    The in-place form computes from a (lazy) copy of the input, so the value the
+    backward needs is not the one the write overwrites, as torch's in-place
+    activations keep the original self for their backward.
+    """
     if not inplace:
-        return result
-    return input.copy_(result)
+        return fn(input, *args)
+    return input.copy_(fn(input.clone() if input.requires_grad else input, *args))
 
 
 def gelu(input, approximate="none"):
@@ -43,27 +50,27 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    return _maybe_inplace(input, _nn.silu(input), inplace)
+    return _maybe_inplace(_nn.silu, input, inplace)
 
 
 def mish(input, inplace=False):
-    return _maybe_inplace(input, _nn.mish(input), inplace)
+    return _maybe_inplace(_nn.mish, input, inplace)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return _maybe_inplace(input, _nn.elu(input, alpha), inplace)
+    return _maybe_inplace(_nn.elu, input, inplace, alpha)
 
 
 def selu(input, inplace=False):
-    return _maybe_inplace(input, torch.selu(input), inplace)
+    return _maybe_inplace(torch.selu, input, inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
-    return _maybe_inplace(input, torch.celu(input, alpha), inplace)
+    return _maybe_inplace(torch.celu, input, inplace, alpha)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    return _maybe_inplace(input, _nn.leaky_relu(input, negative_slope), inplace)
+    return _maybe_inplace(_nn.leaky_relu, input, inplace, negative_slope)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -73,7 +80,7 @@ def softplus(input, beta=1.0, threshold=20.0):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _maybe_inplace(input, _nn.hardtanh(input, min_val, max_val), inplace)
+    return _maybe_inplace(_nn.hardtanh, input, inplace, min_val, max_val)
 
 
 def relu6(input, inplace=False):
@@ -81,11 +88,11 @@ def relu6(input, inplace=False):
 
 
 def hardsigmoid(input, inplace=False):
-    return _maybe_inplace(input, _nn.hardsigmoid(input), inplace)
+    return _maybe_inplace(_nn.hardsigmoid, input, inplace)
 
 
 def hardswish(input, inplace=False):
-    return _maybe_inplace(input, _nn.hardswish(input), inplace)
+    return _maybe_inplace(_nn.hardswish, input, inplace)
 
 
 def softsign(input):
@@ -109,7 +116,7 @@ def logsigmoid(input):
 
 
 def threshold(input, threshold, value, inplace=False):
-    return _maybe_inplace(input, torch.threshold(input, threshold, value), inplace)
+    return _maybe_inplace(torch.threshold, input, inplace, threshold, value)
 
 
 def glu(input, dim=-1):
@@ -132,5 +139,10 @@ def tanh(input):
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
+        warnings.warn(
+            "Implicit dimension choice for softmin has been deprecated. "
+            "Change the call to include dim=X as an argument.",
+            stacklevel=_stacklevel,
+        )
         dim = 0 if input.dim() in (0, 1, 3) else 1
     return torch.softmax(-input if dtype is None else -input.to(dtype), dim)

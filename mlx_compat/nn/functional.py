@@ -5,6 +5,8 @@ import warnings
 import mlx_compat as torch
 from mlx_compat.nn._functional_activations import *  # noqa: F403
 from mlx_compat.nn._functional_activations import __all__ as _activation_names
+from mlx_compat.nn._functional_layers import *  # noqa: F403
+from mlx_compat.nn._functional_layers import __all__ as _layer_names
 
 __all__ = [
     "relu",
@@ -15,6 +17,7 @@ __all__ = [
     "cross_entropy",
     "mse_loss",
     *_activation_names,
+    *_layer_names,
 ]
 
 

@@ -1,0 +1,110 @@
+#include "ops/nn_misc.h"
+
+#include "core/eval.h"
+#include "ops/gather.h"
+#include "ops/pointwise.h"
+#include "ops/shape.h"
+
+namespace mlxc {
+
+Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx) {
+  MLXC_CHECK(weight.dim() == 2, Runtime, "'weight' must be 2-D");
+  MLXC_CHECK(is_integral(indices.dtype(), false), Runtime,
+             "Expected tensor for argument #1 'indices' to have one of the following scalar "
+             "types: Long, Int; but got ",
+             legacy_type_name(indices.dtype()),
+             " instead (while "
+             "checking arguments for embedding)");
+  const int64_t rows = weight.sizes()[0];
+  Tensor flat = reshape(indices, {-1});
+  Tensor picked;
+  {
+    AutoGradMode off(false);
+    picked = index_select(weight, 0, flat);
+  }
+  IntArray out_sizes = indices.sizes();
+  out_sizes.push_back(weight.sizes()[1]);
+  Tensor result = make_result(mx::reshape(picked.value(), to_shape(out_sizes)), weight.dtype(),
+                              {&weight, &indices});
+  if (!needs_grad({&weight})) return result;
+  auto node = make_node(
+      "EmbeddingBackward0", {&weight},
+      [flat, rows, padding_idx, cols = weight.sizes()[1]](FnNode&, TensorList& gs) {
+        const Tensor& g = gs[0];
+        mx::array gv = mx::reshape(g.value(), {-1, static_cast<int32_t>(cols)});
+        mx::array idx = mx::astype(flat.value(), mx::int64);
+        idx = mx::where(mx::less(idx, mx::array(int64_t{0})), mx::add(idx, mx::array(rows)), idx);
+        if (padding_idx >= 0) {
+          mx::array keep = mx::not_equal(idx, mx::array(padding_idx));
+          gv = mx::where(mx::expand_dims(keep, 1), gv, mx::zeros_like(gv));
+        }
+        mx::array z =
+            mx::zeros({static_cast<int32_t>(rows), static_cast<int32_t>(cols)}, gv.dtype());
+        mx::array out = scatter_nonempty(
+            z, gv, [&] { return mx::scatter_add(z, idx, mx::expand_dims(gv, 1), 0); });
+        return TensorList{make_result(out, g.dtype(), {&g})};
+      });
+  return with_history(result, node);
+}
+
+Tensor one_hot(const Tensor& self, int64_t num_classes) {
+  MLXC_CHECK(self.dtype() == ScalarType::Int64, Runtime,
+             "one_hot is only applicable to index tensor of type LongTensor.");
+  int64_t n = num_classes;
+  mx::array v = self.value();
+  if (self.numel() > 0) {
+    mx::array lo = mx::min(v), hi = mx::max(v);
+    eval_arrays({lo, hi});
+    MLXC_CHECK(lo.item<int64_t>() >= 0, Runtime, "Class values must be non-negative.");
+    if (n < 0) n = hi.item<int64_t>() + 1;
+    MLXC_CHECK(hi.item<int64_t>() < n, Runtime, "Class values must be smaller than num_classes.");
+  } else {
+    MLXC_CHECK(n >= 0, Runtime, "Can not infer total number of classes from empty tensor.");
+  }
+  mx::array classes = mx::arange(0, static_cast<int>(n), mx::int64);
+  mx::array out = mx::astype(mx::equal(mx::expand_dims(v, -1), classes), mx::int64);
+  return make_result(out, ScalarType::Int64, {&self});
+}
+
+Tensor constant_pad_nd(const Tensor& self, const std::vector<int64_t>& pad, const Tensor& value) {
+  MLXC_CHECK(pad.size() % 2 == 0, Runtime, "Length of pad must be even but instead it equals ",
+             pad.size());
+  const int64_t pairs = static_cast<int64_t>(pad.size()) / 2;
+  MLXC_CHECK(pairs <= self.dim(), Runtime,
+             "Length of pad should be no more than twice the number of dimensions of the input. "
+             "Pad length is ",
+             pad.size(), " while the input has ", self.dim(), " dimensions.");
+  // Crop first (negative amounts), then pad with the value.
+  Tensor x = self;
+  std::vector<std::pair<int, int>> widths(self.dim(), {0, 0});
+  IntArray out_sizes = self.sizes();
+  for (int64_t i = 0; i < pairs; ++i) {
+    const int64_t d = self.dim() - 1 - i;
+    const int64_t lo = pad[2 * i], hi = pad[2 * i + 1];
+    out_sizes[d] += lo + hi;
+    MLXC_CHECK(out_sizes[d] >= 0, Runtime, "The input size ", self.sizes()[d],
+               ", plus negative padding ", lo, " and ", hi,
+               " resulted in a negative output size, which is invalid. Check "
+               "dimension ",
+               d, " of your input.");
+    const int64_t start = lo < 0 ? -lo : 0, stop = self.sizes()[d] - (hi < 0 ? -hi : 0);
+    if (start != 0 || stop != self.sizes()[d]) x = slice(x, d, start, stop);
+    widths[d] = {static_cast<int>(std::max<int64_t>(lo, 0)),
+                 static_cast<int>(std::max<int64_t>(hi, 0))};
+  }
+  mx::array v = mx::pad(x.value(), widths, cast(value, self.dtype()));
+  Tensor result = make_result(v, self.dtype(), {&x});
+  if (!needs_grad({&x})) return result;
+  auto node = make_node("ConstantPadNdBackward0", {&x}, [widths](FnNode&, TensorList& gs) {
+    Tensor g = gs[0];
+    for (size_t d = 0; d < widths.size(); ++d) {
+      if (widths[d].first || widths[d].second) {
+        g = slice(g, static_cast<int64_t>(d), widths[d].first, g.sizes()[d] - widths[d].second);
+      }
+    }
+    return TensorList{g};
+  });
+  return with_history(result, node);
+}
+
+}  // namespace mlxc

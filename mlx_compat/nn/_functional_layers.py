@@ -1,0 +1,401 @@
+"""Losses, dropout, normalisation, padding and embedding of ``nn.functional``
+(re-exported there). They are composed from core operators, so their gradients
+come from the core's autograd."""
+
+import math
+
+import mlx_compat as torch
+
+__all__ = [
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    "soft_margin_loss",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "dropout",
+    "alpha_dropout",
+    "layer_norm",
+    "rms_norm",
+    "normalize",
+    "cosine_similarity",
+    "pairwise_distance",
+    "pad",
+    "embedding",
+    "one_hot",
+]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduce(loss, reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _legacy(size_average, reduce, reduction):
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _legacy(size_average, reduce, reduction)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    reduction = _legacy(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    diff = (input - target).abs()
+    if beta == 0:
+        return _reduce(diff, reduction)
+    loss = torch.where(diff < beta, 0.5 * diff * diff / beta, diff - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    diff = (input - target).abs()
+    loss = torch.where(diff < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
+):
+    reduction = _legacy(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
+        )
+    # torch clamps the logs at -100 so that 0 and 1 stay finite.
+    log_p = torch.clamp(torch.log(input), min=-100.0)
+    log_1mp = torch.clamp(torch.log(1 - input), min=-100.0)
+    loss = -(target * log_p + (1 - target) * log_1mp)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+):
+    reduction = _legacy(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+    # (1 - y) x + (1 + (pw - 1) y) * log(1 + exp(-x)), stable for large |x|.
+    log_sig_neg = torch.nn.functional.logsigmoid(-input)  # -log(1 + exp(x))
+    softplus_neg = -torch.nn.functional.logsigmoid(input)  # log(1 + exp(-x))
+    if pos_weight is not None:
+        lw = 1 + (pos_weight - 1) * target
+        loss = (1 - target) * input + lw * softplus_neg
+    else:
+        loss = (1 - target) * input + softplus_neg
+    del log_sig_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    reduction = _legacy(size_average, reduce, reduction)
+    if log_target:
+        loss = torch.exp(target) * (target - input)
+    else:
+        loss = torch.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.dim() else loss.sum()
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy(size_average, reduce, reduction)
+    return _reduce(torch.log1p(torch.exp(-target * input)), reduction)
+
+
+def poisson_nll_loss(
+    input,
+    target,
+    log_input=True,
+    full=False,
+    size_average=None,
+    eps=1e-8,
+    reduce=None,
+    reduction="mean",
+):
+    reduction = _legacy(size_average, reduce, reduction)
+    if log_input:
+        loss = torch.exp(input) - target * input
+    else:
+        loss = input - target * torch.log(input + eps)
+    if full:
+        stirling = target * torch.log(target) - target + 0.5 * torch.log(2 * math.pi * target)
+        loss = loss + torch.where(target > 1, stirling, torch.zeros_like(stirling))
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    if var.dim() == input.dim() - 1 or (var.dim() == input.dim() and var.shape[-1] == 1):
+        if var.dim() != input.dim():
+            var = var.unsqueeze(-1)
+    if bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    var = var.clone()
+    with torch.no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (torch.log(var) + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(
+    input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"
+):
+    reduction = _legacy(size_average, reduce, reduction)
+    return _reduce(torch.clamp(-target * (input1 - input2) + margin, min=0), reduction)
+
+
+def hinge_embedding_loss(
+    input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"
+):
+    reduction = _legacy(size_average, reduce, reduction)
+    zeros = torch.zeros_like(input)
+    margin_part = torch.where(target != 1, torch.clamp(margin - input, min=0), zeros)
+    loss = margin_part + torch.where(target != -1, input, zeros)
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(
+    input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"
+):
+    reduction = _legacy(size_average, reduce, reduction)
+    if target.dim() == 1 and (input1.dim() != 2 or input2.dim() != 2):
+        raise RuntimeError(
+            "1D target tensor expects 2D input tensors, but found inputs with sizes "
+            f"{list(input1.shape)} and {list(input2.shape)}."
+        )
+    if target.dim() == 0 and (input1.dim() != 1 or input2.dim() != 1):
+        raise RuntimeError(
+            "0D target tensor expects 1D input tensors, but found inputs with sizes "
+            f"{list(input1.shape)} and {list(input2.shape)}."
+        )
+    if target.dim() > 1:
+        raise RuntimeError(f"{target.dim()}D target tensor expected, multi-target not supported")
+    d = input1.dim() - 1
+    eps = 1e-12
+    dot = (input1 * input2).sum(d)
+    denom = (((input1 * input1).sum(d) + eps) * ((input2 * input2).sum(d) + eps)).sqrt()
+    cos = dot / denom
+    zeros = torch.zeros_like(cos)
+    loss = torch.where(target == 1, 1 - cos, zeros) + torch.where(
+        target == -1, torch.clamp(cos - margin, min=0), zeros
+    )
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(
+    anchor,
+    positive,
+    negative,
+    margin=1.0,
+    p=2,
+    eps=1e-6,
+    swap=False,
+    size_average=None,
+    reduce=None,
+    reduction="mean",
+):
+    reduction = _legacy(size_average, reduce, reduction)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = torch.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce(torch.clamp(margin + d_pos - d_neg, min=0), reduction)
+
+
+def _dropout_is_identity(p, training):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    return not training or p == 0.0
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    if _dropout_is_identity(p, training):
+        return input
+    if p == 1.0:
+        out = input * 0
+    else:
+        # torch's CPU kernel: a Bernoulli(1 - p) mask from the generator, scaled.
+        noise = torch.empty_like(input).bernoulli_(1 - p)
+        noise.div_(1 - p)
+        out = input * noise
+    return input.copy_(out) if inplace else out
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    if _dropout_is_identity(p, training):
+        return input
+    if p == 1.0:
+        out = input * torch.zeros((), dtype=input.dtype)
+        return input.copy_(out) if inplace else out
+    # SELU's negative saturation value; dropped units are set to it, then an
+    # affine map restores zero mean and unit variance.
+    alpha = 1.7580993408473766
+    keep = torch.empty_like(input).bernoulli_(1 - p)
+    a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+    out = input * (keep * a) + (keep - 1) * (alpha * a) + alpha * a * p
+    return input.copy_(out) if inplace else out
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
+    n = len(normalized_shape)
+    if tuple(input.shape[input.dim() - n :]) != normalized_shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size"
+            f"{list(input.shape)}"
+        )
+    dims = tuple(range(input.dim() - n, input.dim()))
+    mean = input.mean(dims, keepdim=True) if n else input
+    var = ((input - mean) ** 2).mean(dims, keepdim=True) if n else input * 0
+    out = (input - mean) * torch.rsqrt(var + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    dims = tuple(range(input.dim() - len(normalized_shape), input.dim()))
+    if eps is None:
+        eps = torch.finfo(input.dtype).eps
+    out = input * torch.rsqrt((input * input).mean(dims, keepdim=True) + eps)
+    return out * weight if weight is not None else out
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    denom = torch.clamp(input.norm(p, dim, keepdim=True), min=eps).expand_as(input)
+    result = input / denom
+    if out is not None:
+        return out.copy_(result)
+    return result
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    x1, x2 = torch.broadcast_tensors(x1, x2)
+    # torch normalises each input by its clamped norm before the dot product.
+    n1 = torch.clamp(x1.norm(2, dim, keepdim=True), min=eps)
+    n2 = torch.clamp(x2.norm(2, dim, keepdim=True), min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    dim = -1 if max(x1.dim(), x2.dim()) > 0 else 0
+    diff = x1 - x2 + eps
+    return diff.norm(p, dim, keepdim=keepdim)
+
+
+def _pad_indices(size, lo, hi, mode):
+    """Source index for every output position along one padded dim."""
+    if mode == "circular":
+        # Negative pads crop first; positive pads then wrap around what is left.
+        start = max(-lo, 0)
+        kept = size - start - max(-hi, 0)
+        left = max(lo, 0)
+        idx = [start + (o - left) % kept for o in range(size + lo + hi)]
+    elif mode == "reflect":
+        period = 2 * (size - 1)
+        idx = []
+        for j in range(-lo, size + hi):
+            k = abs(j) % period if period else 0
+            idx.append(k if k < size else period - k)
+    else:  # replicate
+        idx = [min(max(j, 0), size - 1) for j in range(-lo, size + hi)]
+    return torch.tensor(idx, dtype=torch.int64)
+
+
+def pad(input, pad, mode="constant", value=None):
+    if len(pad) % 2:
+        raise RuntimeError(f"Padding length must be divisible by 2, but got {len(pad)}")
+    if mode == "constant":
+        return torch.constant_pad_nd(input, list(pad), 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise AssertionError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    out = input
+    for i in range(len(pad) // 2):
+        d = input.dim() - 1 - i
+        lo, hi = pad[2 * i], pad[2 * i + 1]
+        size = input.shape[d]
+        if mode == "reflect" and (lo >= size or hi >= size):
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input "
+                f"dimension, but got: padding ({lo}, {hi}) at dimension {d} of input "
+                f"{list(input.shape)}"
+            )
+        if mode == "circular" and (lo > size or hi > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        out = out.index_select(d, _pad_indices(size, lo, hi, mode))
+    return out
+
+
+def embedding(
+    input,
+    weight,
+    padding_idx=None,
+    max_norm=None,
+    norm_type=2.0,
+    scale_grad_by_freq=False,
+    sparse=False,
+):
+    if padding_idx is not None:
+        if padding_idx < 0:
+            padding_idx = weight.shape[0] + padding_idx
+    else:
+        padding_idx = -1
+    if max_norm is not None:
+        with torch.no_grad():
+            rows = input.reshape(-1).unique()
+            norms = weight[rows].norm(norm_type, 1, keepdim=True)
+            scale = torch.where(norms > max_norm, max_norm / (norms + 1e-7), torch.ones_like(norms))
+            weight[rows] = weight[rows] * scale
+    return torch.embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)
+
+
+def one_hot(tensor, num_classes=-1):
+    return torch._C._nn.one_hot(tensor, num_classes)
