@@ -7,7 +7,8 @@
 
 namespace mlxc {
 
-Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx) {
+Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx,
+                 bool scale_grad_by_freq) {
   MLXC_CHECK(weight.dim() == 2, Runtime, "'weight' must be 2-D");
   MLXC_CHECK(is_integral(indices.dtype(), false), Runtime,
              "Expected tensor for argument #1 'indices' to have one of the following scalar "
@@ -29,7 +30,8 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
   if (!needs_grad({&weight})) return result;
   auto node = make_node(
       "EmbeddingBackward0", {&weight},
-      [flat, rows, padding_idx, cols = weight.sizes()[1]](FnNode&, TensorList& gs) {
+      [flat, rows, padding_idx, scale_grad_by_freq, cols = weight.sizes()[1]](FnNode&,
+                                                                              TensorList& gs) {
         const Tensor& g = gs[0];
         mx::array gv = mx::reshape(g.value(), {-1, static_cast<int32_t>(cols)});
         mx::array idx = mx::astype(flat.value(), mx::int64);
@@ -37,6 +39,13 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
         if (padding_idx >= 0) {
           mx::array keep = mx::not_equal(idx, mx::array(padding_idx));
           gv = mx::where(mx::expand_dims(keep, 1), gv, mx::zeros_like(gv));
+        }
+        if (scale_grad_by_freq && idx.size() != 0) {
+          // Each row's gradient is divided by how often its index occurs in the batch.
+          mx::array counts =
+              mx::scatter_add(mx::zeros({static_cast<int32_t>(rows)}, gv.dtype()), idx,
+                              mx::ones({static_cast<int32_t>(idx.size()), 1}, gv.dtype()), 0);
+          gv = mx::divide(gv, mx::expand_dims(mx::take(counts, idx, 0), 1));
         }
         mx::array z =
             mx::zeros({static_cast<int32_t>(rows), static_cast<int32_t>(cols)}, gv.dtype());

@@ -90,8 +90,8 @@ void init_nn(nb::module_& m, nb::module_& fns) {
       nb::arg("weight"));
   fns.def(
       "embedding",
-      [](const Tensor& w, const Tensor& idx, int64_t padding_idx, bool, bool) {
-        return embedding(w, idx, padding_idx);
+      [](const Tensor& w, const Tensor& idx, int64_t padding_idx, bool scale_grad_by_freq, bool) {
+        return embedding(w, idx, padding_idx, scale_grad_by_freq);
       },
       nb::arg("weight"), nb::arg("indices"), nb::arg("padding_idx") = -1,
       nb::arg("scale_grad_by_freq") = false, nb::arg("sparse") = false);

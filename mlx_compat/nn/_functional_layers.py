@@ -162,11 +162,24 @@ def poisson_nll_loss(
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
-    if var.dim() == input.dim() - 1 or (var.dim() == input.dim() and var.shape[-1] == 1):
-        if var.dim() != input.dim():
-            var = var.unsqueeze(-1)
-    if bool((var < 0).any()):
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * torch.ones_like(input)
+    elif bool((var < 0).any()):
         raise ValueError("var has negative entry/entries")
+    if tuple(var.shape) != tuple(input.shape):
+        # Homoscedastic: var lacks the last dim, or differs from input in exactly one
+        # dim (torch sums the mismatched sizes of var and requires that sum to be 1).
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif not (
+            input.dim() == var.dim()
+            and sum(v for i, v in zip(input.shape, var.shape, strict=True) if i != v) == 1
+        ):
+            raise ValueError("var is of incorrect size")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
     var = var.clone()
     with torch.no_grad():
         var.clamp_(min=eps)
@@ -180,6 +193,14 @@ def margin_ranking_loss(
     input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"
 ):
     reduction = _legacy(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(
+            "margin_ranking_loss : All input tensors should have same dimension but got "
+            f"sizes: input1: {input1.size()}, input2: {input2.size()}, "
+            f"target: {target.size()} "
+        )
     return _reduce(torch.clamp(-target * (input1 - input2) + margin, min=0), reduction)
 
 
