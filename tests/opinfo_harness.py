@@ -36,6 +36,12 @@ TOLERANCE = {
     "addmm": _MATMUL_TOL,
     "addmm.decomposed": _MATMUL_TOL,
     "dot": _MATMUL_TOL,
+    "vdot": _MATMUL_TOL,
+    "inner": _MATMUL_TOL,
+    "tensordot": _MATMUL_TOL,
+    "addmv": _MATMUL_TOL,
+    "baddbmm": _MATMUL_TOL,
+    "addbmm": _MATMUL_TOL,
     # float32 power/exp chains amplify one-ulp differences of MLX's kernels.
     "pow": (1e-4, 1e-5),
     "float_power": (1e-4, 1e-5),

@@ -1,6 +1,7 @@
 // Bindings for matrix products.
 #include "ops/linalg.h"
 
+#include "ops/products.h"
 #include "python/bind.h"
 
 namespace mlxc::py {
@@ -34,6 +35,42 @@ void init_linalg(nb::module_&, nb::module_& fns) {
           nb::arg("beta") = 1, nb::arg("alpha") = 1);
   cls.def("addmm", am, nb::arg("mat1"), nb::arg("mat2"), nb::kw_only(), nb::arg("beta") = 1,
           nb::arg("alpha") = 1);
+  bin("outer", &outer, "vec2");
+  bin("ger", &outer, "vec2");
+  bin("inner", &inner, "other");
+  bin("kron", &kron, "other");
+  bin("vdot", &vdot, "other");
+  fns.def(
+      "tensordot",
+      [](const Tensor& a, const Tensor& b, nb::handle dims) {
+        if (PyLong_Check(dims.ptr())) return tensordot(a, b, nb::cast<int64_t>(dims));
+        nb::sequence pair = nb::borrow<nb::sequence>(dims);
+        MLXC_CHECK(nb::len(pair) == 2, Runtime,
+                   "tensordot expects dims to be a pair of dimension lists");
+        auto as_dims = [](nb::handle h) {
+          if (PyLong_Check(h.ptr())) return std::vector<int64_t>{nb::cast<int64_t>(h)};
+          return *parse_dims(h);
+        };
+        return tensordot(a, b, as_dims(pair[0]), as_dims(pair[1]));
+      },
+      nb::arg("a"), nb::arg("b"), nb::arg("dims") = 2);
+  // beta * input + alpha * (product): addmv, addr, baddbmm, addbmm.
+  using Add3 =
+      Tensor (*)(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&);
+  auto add3 = [&](const char* name, Add3 f, const char* a1, const char* a2) {
+    auto b = [f](const Tensor& in, const Tensor& x, const Tensor& y, nb::handle beta,
+                 nb::handle alpha) {
+      return f(in, x, y, operand(beta, "beta"), operand(alpha, "alpha"));
+    };
+    fns.def(name, b, nb::arg("input"), nb::arg(a1), nb::arg(a2), nb::kw_only(), nb::arg("beta") = 1,
+            nb::arg("alpha") = 1);
+    cls.def(name, b, nb::arg(a1), nb::arg(a2), nb::kw_only(), nb::arg("beta") = 1,
+            nb::arg("alpha") = 1);
+  };
+  add3("addmv", &addmv, "mat", "vec");
+  add3("addr", &addr, "vec1", "vec2");
+  add3("baddbmm", &baddbmm, "batch1", "batch2");
+  add3("addbmm", &addbmm, "batch1", "batch2");
 }
 
 }  // namespace mlxc::py
