@@ -1,0 +1,166 @@
+#include "ops/numeric.h"
+
+#include <cmath>
+#include <limits>
+
+#include "ops/binary.h"
+#include "ops/nn_misc.h"
+#include "ops/pointwise.h"
+#include "ops/reduce_stats.h"
+#include "ops/shape.h"
+#include "ops/view.h"
+
+namespace mlxc {
+
+Tensor isclose(const Tensor& self, const Tensor& other, double rtol, double atol, bool equal_nan) {
+  MLXC_CHECK(self.dtype() == other.dtype(), Runtime, legacy_type_name(self.dtype()),
+             " did not match ", legacy_type_name(other.dtype()));
+  MLXC_CHECK(rtol >= 0, Runtime, "rtol must be greater than or equal to zero, but got ", rtol);
+  MLXC_CHECK(atol >= 0, Runtime, "atol must be greater than or equal to zero, but got ", atol);
+  AutoGradMode off(false);
+  Tensor close = eq(self, other);
+  if (equal_nan && is_floating(self.dtype())) {
+    close = logical_or(close, logical_and(isnan(self), isnan(other)));
+  }
+  if (self.dtype() == ScalarType::Bool || (rtol == 0 && atol == 0)) return close;
+  Tensor a = self, b = other;
+  if (!is_floating(a.dtype())) {
+    a = to_dtype(a, default_float_dtype());
+    b = to_dtype(b, default_float_dtype());
+  }
+  Tensor allowed = add(abs(mul(b, rtol)), atol);
+  Tensor actual = abs(sub(a, b));
+  return logical_or(close, logical_and(isfinite(actual), le(actual, allowed)));
+}
+
+bool allclose(const Tensor& self, const Tensor& other, double rtol, double atol, bool equal_nan) {
+  AutoGradMode off(false);
+  Tensor r = all(isclose(self, other, rtol, atol, equal_nan), std::nullopt, false);
+  return item_double(r.value()) != 0.0;
+}
+
+bool equal(const Tensor& self, const Tensor& other) {
+  if (self.sizes() != other.sizes()) return false;
+  AutoGradMode off(false);
+  Tensor r = all(eq(self, other), std::nullopt, false);
+  return item_double(r.value()) != 0.0;
+}
+
+namespace {
+
+double max_of(ScalarType t) {
+  switch (t) {
+    case ScalarType::Float16:
+      return 65504.0;
+    case ScalarType::BFloat16:
+      return 3.3895313892515355e38;
+    case ScalarType::Float32:
+      return std::numeric_limits<float>::max();
+    default:
+      return std::numeric_limits<double>::max();
+  }
+}
+
+}  // namespace
+
+Tensor nan_to_num(const Tensor& self, std::optional<double> nan, std::optional<double> posinf,
+                  std::optional<double> neginf) {
+  if (!is_floating(self.dtype())) return clone(self);
+  const ScalarType st = self.dtype();
+  const double big = max_of(st);
+  Tensor r = where(isnan(self), scalar_tensor(nan.value_or(0.0), st), self);
+  r = where(isposinf(self), scalar_tensor(posinf.value_or(big), st), r);
+  return where(isneginf(self), scalar_tensor(neginf.value_or(-big), st), r);
+}
+
+Tensor logit(const Tensor& self, std::optional<double> eps) {
+  Tensor x = is_floating(self.dtype()) ? self : to_dtype(self, default_float_dtype());
+  if (eps) {
+    x = clamp(x, wrapped_scalar(*eps), wrapped_scalar(1.0 - *eps));
+  }
+  return log(div(x, rsub(x, wrapped_scalar(1.0))));
+}
+
+Tensor heaviside(const Tensor& self, const Tensor& values) {
+  MLXC_CHECK(self.dtype() == values.dtype(), Runtime,
+             "heaviside is not yet implemented for tensors with different dtypes.");
+  const ScalarType st = self.dtype();
+  AutoGradMode off(false);
+  Tensor pos = to_dtype(gt(self, scalar_tensor(0.0, st)), st);
+  return where(eq(self, scalar_tensor(0.0, st)), values, pos);
+}
+
+Tensor diff(const Tensor& self, int64_t n, int64_t dim, const std::optional<Tensor>& prepend,
+            const std::optional<Tensor>& append) {
+  MLXC_CHECK(self.dim() >= 1, Runtime, "diff expects input to be at least one-dimensional");
+  MLXC_CHECK(n >= 0, Runtime, "order must be non-negative but got ", n);
+  const int64_t d = wrap_dim(dim, self.dim());
+  if (n == 0) return self;  // torch ignores prepend/append then
+  TensorList parts;
+  if (prepend) parts.push_back(*prepend);
+  parts.push_back(self);
+  if (append) parts.push_back(*append);
+  Tensor x = parts.size() > 1 ? cat(parts, d) : self;
+  for (int64_t i = 0; i < n && x.sizes()[d] > 0; ++i) {
+    const int64_t len = x.sizes()[d] - 1;
+    Tensor hi = narrow(x, d, 1, len), lo = narrow(x, d, 0, len);
+    x = x.dtype() == ScalarType::Bool ? logical_xor(hi, lo) : sub(hi, lo);
+  }
+  return x;
+}
+
+Tensor cross(const Tensor& self, const Tensor& other, std::optional<int64_t> dim,
+             const char* name) {
+  MLXC_CHECK(self.dim() == other.dim(), Runtime, name,
+             ": inputs must have the same number of dimensions.");
+  int64_t d = 0;
+  if (dim) {
+    d = wrap_dim(*dim, self.dim());
+  } else {
+    d = -1;
+    for (int64_t i = 0; i < self.dim(); ++i) {
+      if (self.sizes()[i] == 3) {
+        d = i;
+        break;
+      }
+    }
+    MLXC_CHECK(d >= 0, Runtime, "no dimension of size 3 in input");
+  }
+  MLXC_CHECK(self.sizes()[d] == 3 && other.sizes()[d] == 3, Runtime, name, ": inputs dimension ",
+             dim ? *dim : d, " must have length 3. Got ", self.sizes()[d], " and ",
+             other.sizes()[d]);
+  auto c = [d](const Tensor& t, int64_t i) { return narrow(t, d, i, 1); };
+  Tensor x = sub(mul(c(self, 1), c(other, 2)), mul(c(self, 2), c(other, 1)));
+  Tensor y = sub(mul(c(self, 2), c(other, 0)), mul(c(self, 0), c(other, 2)));
+  Tensor z = sub(mul(c(self, 0), c(other, 1)), mul(c(self, 1), c(other, 0)));
+  return cat({x, y, z}, d);
+}
+
+Tensor block_diag(const TensorList& tensors) {
+  TensorList blocks;
+  int64_t cols = 0;
+  ScalarType st = ScalarType::Bool;
+  bool first = true;
+  for (const Tensor& t : tensors) {
+    MLXC_CHECK(t.dim() <= 2, Runtime,
+               "torch.block_diag: Input tensors must have 2 or fewer dimensions. Input ",
+               blocks.size(), " has ", t.dim(), " dimensions");
+    Tensor b = t.dim() == 2 ? t : reshape(t, {1, t.numel()});
+    cols += b.sizes()[1];
+    st = first ? b.dtype() : promote_types(st, b.dtype());
+    first = false;
+    blocks.push_back(b);
+  }
+  if (blocks.empty()) return Tensor::from_array(mx::zeros({1, 0}, to_mlx(default_float_dtype())));
+  TensorList rows;
+  int64_t left = 0;
+  for (const Tensor& b : blocks) {
+    const int64_t w = b.sizes()[1];
+    Tensor cb = b.dtype() == st ? b : to_dtype(b, st);
+    rows.push_back(constant_pad_nd(cb, {left, cols - left - w}, wrapped_scalar(0.0)));
+    left += w;
+  }
+  return cat(rows, 0);
+}
+
+}  // namespace mlxc
