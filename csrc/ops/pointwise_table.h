@@ -52,4 +52,8 @@
   _(floor, "FloorBackward0", Keep, round_like(x, mx::floor), zeros_like(g), false, false)          \
   _(ceil, "CeilBackward0", Keep, round_like(x, mx::ceil), zeros_like(g), false, false)             \
   _(trunc, "TruncBackward0", Keep, round_like(x, mx::trunc), zeros_like(g), false, false)          \
-  _(frac, "FracBackward0", Keep, mx::subtract(x, mx::trunc(x)), g, false, false)
+  _(frac, "FracBackward0", Keep, mx::subtract(x, mx::trunc(x)), g, false, false)                   \
+  _(deg2rad, "Deg2RadBackward0", Float, mx::multiply(x, scalar_like(x, M_PI / 180.0)),             \
+    mul(g, M_PI / 180.0), false, false)                                                            \
+  _(rad2deg, "Rad2DegBackward0", Float, mx::multiply(x, scalar_like(x, 180.0 / M_PI)),             \
+    mul(g, 180.0 / M_PI), false, false)
