@@ -67,6 +67,7 @@ void init_binary(nb::module_& m, nb::module_& fns);
 void init_sort(nb::module_& m, nb::module_& fns);
 void init_stack_split(nb::module_& m, nb::module_& fns);
 void init_numeric(nb::module_& m, nb::module_& fns);
+void init_view_scatter(nb::module_& m, nb::module_& fns);
 void init_creation(nb::module_& m, nb::module_& fns);
 void init_autograd(nb::module_& m);
 void init_errors(nb::module_& m);

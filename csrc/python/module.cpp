@@ -34,6 +34,7 @@ NB_MODULE(_C, m) {
   init_sort(m, fns);
   init_stack_split(m, fns);
   init_numeric(m, fns);
+  init_view_scatter(m, fns);
   init_creation(m, fns);
   init_autograd(m);
   m.attr("_mlx_interop") = mlx_interop_available();

@@ -1,0 +1,97 @@
+// Bindings for the view scatters (ops/view_scatter.h) and torch's *_copy
+// variants of views (the view's values as a new tensor).
+#include "ops/view_scatter.h"
+
+#include "ops/pointwise.h"
+#include "ops/shape.h"
+#include "ops/view.h"
+#include "python/bind.h"
+
+namespace mlxc::py {
+
+void init_view_scatter(nb::module_&, nb::module_& fns) {
+  auto& cls = tensor_base();
+  auto sel = [](const Tensor& s, const Tensor& src, int64_t dim, int64_t index) {
+    return select_scatter(s, src, dim, index);
+  };
+  fns.def("select_scatter", sel, nb::arg("input"), nb::arg("src"), nb::arg("dim"),
+          nb::arg("index"));
+  cls.def("select_scatter", sel, nb::arg("src"), nb::arg("dim"), nb::arg("index"));
+  auto sl = [](const Tensor& s, const Tensor& src, int64_t dim, std::optional<int64_t> start,
+               std::optional<int64_t> end,
+               int64_t step) { return slice_scatter(s, src, dim, start, end, step); };
+  fns.def("slice_scatter", sl, nb::arg("input"), nb::arg("src"), nb::arg("dim") = 0,
+          nb::arg("start") = nb::none(), nb::arg("end") = nb::none(), nb::arg("step") = 1);
+  cls.def("slice_scatter", sl, nb::arg("src"), nb::arg("dim") = 0, nb::arg("start") = nb::none(),
+          nb::arg("end") = nb::none(), nb::arg("step") = 1);
+  auto dg = [](const Tensor& s, const Tensor& src, int64_t off, int64_t d1, int64_t d2) {
+    return diagonal_scatter(s, src, off, d1, d2);
+  };
+  fns.def("diagonal_scatter", dg, nb::arg("input"), nb::arg("src"), nb::arg("offset") = 0,
+          nb::arg("dim1") = 0, nb::arg("dim2") = 1);
+  cls.def("diagonal_scatter", dg, nb::arg("src"), nb::arg("offset") = 0, nb::arg("dim1") = 0,
+          nb::arg("dim2") = 1);
+  // *_copy: the view's values, owning new memory.
+  auto own = [](const Tensor& v) { return contiguous(clone(v)); };
+  fns.def("alias_copy", [own](const Tensor& s) { return own(s); }, nb::arg("input"));
+  fns.def("t_copy", [own](const Tensor& s) { return own(t(s)); }, nb::arg("input"));
+  fns.def(
+      "transpose_copy",
+      [own](const Tensor& s, int64_t a, int64_t b) { return own(transpose(s, a, b)); },
+      nb::arg("input"), nb::arg("dim0"), nb::arg("dim1"));
+  fns.def(
+      "permute_copy",
+      [own](const Tensor& s, nb::handle dims) { return own(permute(s, *parse_dims(dims))); },
+      nb::arg("input"), nb::arg("dims"));
+  fns.def(
+      "unsqueeze_copy", [own](const Tensor& s, int64_t d) { return own(unsqueeze(s, d)); },
+      nb::arg("input"), nb::arg("dim"));
+  fns.def(
+      "squeeze_copy",
+      [own](const Tensor& s, nb::handle dim) {
+        return own(squeeze(s, dim.is_none() ? std::nullopt : parse_dims(dim)));
+      },
+      nb::arg("input"), nb::arg("dim") = nb::none());
+  fns.def(
+      "expand_copy",
+      [own](const Tensor& s, nb::handle size, bool) { return own(expand(s, parse_size(size))); },
+      nb::arg("input"), nb::arg("size"), nb::kw_only(), nb::arg("implicit") = false);
+  fns.def(
+      "view_copy",
+      [own](const Tensor& s, nb::handle size) { return own(view(s, parse_size(size))); },
+      nb::arg("input"), nb::arg("size"));
+  fns.def(
+      "diagonal_copy",
+      [own](const Tensor& s, int64_t off, int64_t d1, int64_t d2) {
+        return own(diagonal(s, off, d1, d2));
+      },
+      nb::arg("input"), nb::arg("offset") = 0, nb::arg("dim1") = 0, nb::arg("dim2") = 1);
+  fns.def(
+      "as_strided_copy",
+      [own](const Tensor& s, nb::handle size, nb::handle stride, std::optional<int64_t> off) {
+        return own(as_strided(s, parse_size(size), parse_size(stride), off));
+      },
+      nb::arg("input"), nb::arg("size"), nb::arg("stride"), nb::arg("storage_offset") = nb::none());
+  fns.def(
+      "unfold_copy",
+      [own](const Tensor& s, int64_t d, int64_t size, int64_t step) {
+        return own(unfold(s, d, size, step));
+      },
+      nb::arg("input"), nb::arg("dimension"), nb::arg("size"), nb::arg("step"));
+  auto narrow_copy = [own](const Tensor& s, int64_t d, int64_t start, int64_t len) {
+    return own(narrow(s, d, start, len));
+  };
+  fns.def("narrow_copy", narrow_copy, nb::arg("input"), nb::arg("dim"), nb::arg("start"),
+          nb::arg("length"));
+  cls.def("narrow_copy", narrow_copy, nb::arg("dim"), nb::arg("start"), nb::arg("length"));
+  fns.def(
+      "unbind_copy",
+      [own](const Tensor& s, int64_t d) {
+        nb::list l;
+        for (const Tensor& p : unbind(s, d)) l.append(wrap(own(p)));
+        return nb::tuple(l);
+      },
+      nb::arg("input"), nb::arg("dim") = 0);
+}
+
+}  // namespace mlxc::py
