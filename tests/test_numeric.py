@@ -60,3 +60,29 @@ ERRORS = [
 @pytest.mark.parametrize("fn", ERRORS)
 def test_error_classes(fn):
     check_raises(fn)
+
+
+def test_angle_of_infinities_and_its_zero_gradient():
+    a = np.array([-1.5, 0.0, 2.0, np.inf, -np.inf, -0.0], np.float32)
+    res = []
+    for lib in (torch, mlx_compat):
+        x = lib.tensor(a, requires_grad=True)
+        y = lib.angle(x)
+        y.sum().backward()
+        res.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(res[1][0], res[0][0])
+    np.testing.assert_array_equal(res[1][1], res[0][1])
+
+
+def test_fill_with_tensor_value_sends_gradient_to_value():
+    a = R.standard_normal(6).astype(np.float32)
+    w = R.standard_normal(6).astype(np.float32)
+    grads = []
+    for lib in (torch, mlx_compat):
+        v = lib.tensor(1.25, requires_grad=True)
+        (lib.fill(lib.from_numpy(a), v) * lib.from_numpy(w)).sum().backward()
+        z = lib.from_numpy(a.copy())
+        u = lib.tensor(-0.5, requires_grad=True)
+        (z.fill_(u) * lib.from_numpy(w)).sum().backward()
+        grads.append((v.grad.item(), u.grad.item()))
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "ops/binary.h"
+#include "ops/complex.h"
 #include "ops/nn_misc.h"
 #include "ops/pointwise.h"
 #include "ops/reduce_stats.h"
@@ -161,6 +162,28 @@ Tensor block_diag(const TensorList& tensors) {
     left += w;
   }
   return cat(rows, 0);
+}
+
+Tensor angle(const Tensor& self) {
+  if (is_complex(self.dtype())) return atan2(imag(self), real(self));
+  Tensor x = is_floating(self.dtype()) ? self : to_dtype(self, default_float_dtype());
+  const ScalarType st = x.dtype();
+  Tensor r;
+  {
+    AutoGradMode off(false);
+    r = where(lt(x, scalar_tensor(0.0, st)), scalar_tensor(M_PI, st), scalar_tensor(0.0, st));
+    r = where(isnan(x), x, r);
+  }
+  // The derivative of a real input's angle is zero: record that as a node.
+  // (infinite inputs would make x * 0 NaN, so they contribute a constant zero).
+  Tensor zero = scalar_tensor(0.0, st);
+  return add(r, where(isfinite(x), mul(x, zero), zero));
+}
+
+Tensor fill(const Tensor& self, const Tensor& value) {
+  Tensor out = clone(self);
+  fill_(out, value);
+  return out;
 }
 
 }  // namespace mlxc

@@ -1,5 +1,5 @@
 // Numeric utilities torch composes from pointwise ops and views: isclose,
-// equal, nan_to_num, logit, heaviside, diff, cross, block_diag. Gradients come
+// equal, nan_to_num, logit, heaviside, diff, cross, block_diag, angle, fill. Gradients come
 // from the ops they are made of.
 #pragma once
 
@@ -22,5 +22,9 @@ Tensor diff(const Tensor& self, int64_t n, int64_t dim, const std::optional<Tens
 // linalg.cross (dim given) and torch.cross (dim None: the first dim of size 3).
 Tensor cross(const Tensor& self, const Tensor& other, std::optional<int64_t> dim, const char* name);
 Tensor block_diag(const TensorList& tensors);
+// torch.angle: pi for negative reals, 0 otherwise (NaN stays NaN); atan2(imag, real) for complex.
+Tensor angle(const Tensor& self);
+// torch.fill: a copy of self with every element set to value (FillBackward0 via fill_).
+Tensor fill(const Tensor& self, const Tensor& value);
 
 }  // namespace mlxc

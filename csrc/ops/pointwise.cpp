@@ -513,6 +513,12 @@ const Tensor& fill_(const Tensor& self, const Tensor& value) {
              " dimensions.");
   Tensor filled = make_result(mx::broadcast_to(cast(value, self.dtype()), self.shape()),
                               self.dtype(), {&value});
+  if (needs_grad({&value})) {
+    // A tensor fill value receives the sum of the gradient (torch's FillBackward1).
+    auto node = make_node("FillBackward1", {&value},
+                          [](FnNode&, TensorList& gs) { return TensorList{sum(gs[0])}; });
+    filled = with_history(filled, node);
+  }
   return apply_inplace(self, filled);
 }
 

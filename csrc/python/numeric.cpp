@@ -79,6 +79,11 @@ void init_numeric(nb::module_&, nb::module_& fns) {
   };
   fns.def("cross", cross_b, nb::arg("input"), nb::arg("other"), nb::arg("dim") = nb::none());
   cls.def("cross", cross_b, nb::arg("other"), nb::arg("dim") = nb::none());
+  fns.def("angle", &angle, nb::arg("input"));
+  cls.def("angle", &angle);
+  fns.def(
+      "fill", [](const Tensor& s, nb::handle v) { return fill(s, operand(v, "value")); },
+      nb::arg("input"), nb::arg("value"));
   fns.def("block_diag", [](nb::args ts) {
     TensorList list;
     for (nb::handle h : ts) list.push_back(nb::cast<Tensor>(h));
