@@ -78,3 +78,16 @@ def test_tensordot_int_dims_and_broadcast_contraction():
     t = torch.tensordot(torch.from_numpy(c), torch.from_numpy(d), dims=([0, 1], [0, 1]))
     m = mlx_compat.tensordot(mlx_compat.from_numpy(c), mlx_compat.from_numpy(d), ([0, 1], [0, 1]))
     np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_ger_is_outer_with_gradients():
+    a, b = (R.standard_normal(n).astype(np.float32) for n in (4, 5))
+    g = R.standard_normal((4, 5)).astype(np.float32)
+    got = []
+    for lib in (torch, mlx_compat):
+        x, y = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        out = lib.ger(x, y)
+        out.backward(lib.tensor(g))
+        got.append((out.detach().numpy(), x.grad.numpy(), y.grad.numpy()))
+    for ours, theirs in zip(got[1], got[0], strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)

@@ -96,3 +96,16 @@ ERRORS = [
 @pytest.mark.parametrize("fn", ERRORS)
 def test_error_classes(fn):
     check_raises(fn)
+
+
+def test_row_stack_and_adjoint_function_with_gradients():
+    a, b = (R.standard_normal(s).astype(np.float32) for s in ((3,), (2, 3)))
+    g = R.standard_normal((3, 3)).astype(np.float32)
+    got = []
+    for lib in (torch, mlx_compat):
+        x, y = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        out = lib.adjoint(lib.row_stack([x, y]))
+        out.backward(lib.tensor(g))
+        got.append((out.detach().numpy(), x.grad.numpy(), y.grad.numpy()))
+    for ours, theirs in zip(got[1], got[0], strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)

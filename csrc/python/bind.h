@@ -38,6 +38,8 @@ inline const Tensor& unwrap(nb::handle h) { return nb::inst_ptr<TensorSlot>(h)->
 nb::object wrap(Tensor t);
 // A new Python object of class `cls` (a TensorBase subclass) holding t.
 nb::object wrap_as(Tensor t, nb::handle cls);
+// A tuple of tensors, as torch returns from split, unbind, broadcast_tensors, ...
+nb::tuple wrap_tuple(const TensorList& ts);
 nb::object dtype_object(ScalarType st);
 nb::object device_object(const Device& d);
 

@@ -163,36 +163,21 @@ void init_index(nb::module_&, nb::module_& fns) {
   auto& cls = tensor_base();
   cls.def("__getitem__", &getitem);
   cls.def("__setitem__", &setitem);
-  fns.def(
-      "nonzero",
-      [](const Tensor& s, bool as_tuple) -> nb::object {
-        Tensor nz = nonzero(s);
-        if (!as_tuple) return wrap(nz);
-        nb::list l;
-        for (int64_t d = 0; d < std::max<int64_t>(s.dim(), 1); ++d) {
-          l.append(wrap(
-              s.dim() ? select(nz, 1, d)
-                      : make_result(mx::zeros({static_cast<int32_t>(nz.sizes()[0])}, mx::int64),
-                                    ScalarType::Int64, {})));
-        }
-        return nb::tuple(l);
-      },
-      nb::arg("input"), nb::kw_only(), nb::arg("as_tuple") = false);
-  cls.def(
-      "nonzero",
-      [](const Tensor& s, bool as_tuple) -> nb::object {
-        Tensor nz = nonzero(s);
-        if (!as_tuple) return wrap(nz);
-        nb::list l;
-        for (int64_t d = 0; d < std::max<int64_t>(s.dim(), 1); ++d) {
-          l.append(wrap(
-              s.dim() ? select(nz, 1, d)
-                      : make_result(mx::zeros({static_cast<int32_t>(nz.sizes()[0])}, mx::int64),
-                                    ScalarType::Int64, {})));
-        }
-        return nb::tuple(l);
-      },
-      nb::kw_only(), nb::arg("as_tuple") = false);
+  // as_tuple=True: one index tensor per dim (a 0-d input counts as one dim).
+  auto nonzero_b = [](const Tensor& s, bool as_tuple) -> nb::object {
+    Tensor nz = nonzero(s);
+    if (!as_tuple) return wrap(nz);
+    TensorList cols;
+    for (int64_t d = 0; d < std::max<int64_t>(s.dim(), 1); ++d) {
+      cols.push_back(s.dim()
+                         ? select(nz, 1, d)
+                         : make_result(mx::zeros({static_cast<int32_t>(nz.sizes()[0])}, mx::int64),
+                                       ScalarType::Int64, {}));
+    }
+    return wrap_tuple(cols);
+  };
+  fns.def("nonzero", nonzero_b, nb::arg("input"), nb::kw_only(), nb::arg("as_tuple") = false);
+  cls.def("nonzero", nonzero_b, nb::kw_only(), nb::arg("as_tuple") = false);
 
   auto put = [](const Tensor& s, const std::vector<std::optional<Tensor>>& idx, const Tensor& v,
                 bool acc) {

@@ -68,11 +68,7 @@ void init_shape(nb::module_&, nb::module_& fns) {
   };
   fns.def("narrow", nar, nb::arg("input"), nb::arg("dim"), nb::arg("start"), nb::arg("length"));
   cls.def("narrow", nar, nb::arg("dim"), nb::arg("start"), nb::arg("length"));
-  auto to_tuple = [](const TensorList& ts) {
-    nb::list l;
-    for (auto& t : ts) l.append(wrap(t));
-    return nb::tuple(l);
-  };
+  auto to_tuple = [](const TensorList& ts) { return wrap_tuple(ts); };
   auto split_b = [to_tuple](const Tensor& s, nb::handle size, int64_t dim) {
     if (PyLong_Check(size.ptr())) return to_tuple(split(s, nb::cast<int64_t>(size), dim));
     return to_tuple(split_with_sizes(s, *parse_dims(size), dim));
@@ -125,9 +121,7 @@ void init_shape(nb::module_&, nb::module_& fns) {
   fns.def("broadcast_tensors", [](nb::args ts) {
     TensorList list;
     for (nb::handle h : ts) list.push_back(nb::cast<Tensor>(h));
-    nb::list out;
-    for (auto& t : broadcast_tensors(list)) out.append(wrap(t));
-    return nb::tuple(out);
+    return wrap_tuple(broadcast_tensors(list));
   });
   fns.def(
       "stack", [](const std::vector<Tensor>& ts, int64_t dim) { return stack(ts, dim); },
@@ -149,12 +143,8 @@ void init_shape(nb::module_&, nb::module_& fns) {
                        "indexing argument.",
                        1);
         }
-        nb::list out;
-        for (auto& t :
-             meshgrid(list, indexing.is_none() ? "ij" : nb::cast<std::string>(indexing))) {
-          out.append(wrap(t));
-        }
-        return nb::tuple(out);
+        return wrap_tuple(
+            meshgrid(list, indexing.is_none() ? "ij" : nb::cast<std::string>(indexing)));
       },
       nb::arg("tensors"), nb::kw_only(), nb::arg("indexing") = nb::none());
   fns.def("cartesian_prod", [](nb::args ts) {

@@ -7,12 +7,6 @@ namespace mlxc::py {
 
 namespace {
 
-nb::tuple as_tuple(const TensorList& ts) {
-  nb::list l;
-  for (const Tensor& t : ts) l.append(wrap(t));
-  return nb::tuple(l);
-}
-
 // torch.atleast_*d(x) returns a tensor; (x, y) or ([x, y]) return a tuple.
 nb::object atleast(nb::args args, int64_t n) {
   nb::handle seq = args;
@@ -39,11 +33,11 @@ nb::tuple split_by(const Tensor& self, nb::handle spec, BySections&& by_sections
                "one-dimensional tensor, but got a tensor with ",
                t.dim(), " dims");
     nb::object v = spec.attr("tolist")();
-    if (t.dim() == 0) return as_tuple(by_sections(self, nb::cast<int64_t>(v)));
-    return as_tuple(by_indices(self, nb::cast<std::vector<int64_t>>(v)));
+    if (t.dim() == 0) return wrap_tuple(by_sections(self, nb::cast<int64_t>(v)));
+    return wrap_tuple(by_indices(self, nb::cast<std::vector<int64_t>>(v)));
   }
-  if (PyLong_Check(spec.ptr())) return as_tuple(by_sections(self, nb::cast<int64_t>(spec)));
-  return as_tuple(by_indices(self, *parse_dims(spec)));
+  if (PyLong_Check(spec.ptr())) return wrap_tuple(by_sections(self, nb::cast<int64_t>(spec)));
+  return wrap_tuple(by_indices(self, *parse_dims(spec)));
 }
 
 }  // namespace

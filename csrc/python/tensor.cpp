@@ -136,6 +136,12 @@ Tensor convert_to(const Tensor& self, std::optional<ScalarType> dtype, const Dev
 nb::handle tensor_class() { return g_tensor_class_obj; }
 nb::class_<TensorSlot>& tensor_base() { return *g_tensor_base_cls; }
 
+nb::tuple wrap_tuple(const TensorList& ts) {
+  nb::list l;
+  for (const Tensor& t : ts) l.append(wrap(t));
+  return nb::tuple(l);
+}
+
 nb::object wrap_as(Tensor t, nb::handle cls) {
   nb::object o = nb::inst_alloc(cls);
   TensorSlot* s = nb::inst_ptr<TensorSlot>(o);

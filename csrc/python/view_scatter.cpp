@@ -87,9 +87,9 @@ void init_view_scatter(nb::module_&, nb::module_& fns) {
   fns.def(
       "unbind_copy",
       [own](const Tensor& s, int64_t d) {
-        nb::list l;
-        for (const Tensor& p : unbind(s, d)) l.append(wrap(own(p)));
-        return nb::tuple(l);
+        TensorList parts = unbind(s, d);
+        for (Tensor& p : parts) p = own(p);
+        return wrap_tuple(parts);
       },
       nb::arg("input"), nb::arg("dim") = 0);
 }
