@@ -85,4 +85,5 @@ def test_fill_with_tensor_value_sends_gradient_to_value():
         u = lib.tensor(-0.5, requires_grad=True)
         (z.fill_(u) * lib.from_numpy(w)).sum().backward()
         grads.append((v.grad.item(), u.grad.item()))
-    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+    # float32 sums in a different order: the project's 1e-4 gradient bar, tightened.
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-5, atol=1e-6)
