@@ -42,15 +42,28 @@ mx::array read_window(const mx::array& g, const Window& w) {
 
 Window window_of(const Tensor& t) { return Window{t.sizes(), t.strides(), t.offset()}; }
 
+// Whether a base's elements sit at storage positions 0..numel-1 in row-major
+// order (an in-place view op or a *_like factory can leave a base otherwise).
+bool plain(const Window& b) { return b.offset == 0 && b.strides == contiguous_strides(b.sizes); }
+
+// One past the last storage position a window reaches.
+int64_t span_of(const Window& w) {
+  if (numel_of(w.sizes) == 0) return 0;
+  int64_t last = w.offset;
+  for (size_t i = 0; i < w.sizes.size(); ++i) last += (w.sizes[i] - 1) * w.strides[i];
+  return last + 1;
+}
+
 // The base's gradient through CopySlices: pass g outside the window, hand the
 // window to the in-place op's node.
 struct CopySlices : Node {
-  CopySlices(IntArray base_sizes, Window w, std::shared_ptr<Node> fn)
-      : base_sizes(std::move(base_sizes)), window(std::move(w)), fn(std::move(fn)) {}
+  CopySlices(Window base, Window w, std::shared_ptr<Node> fn)
+      : base_sizes(base.sizes), base(std::move(base)), window(std::move(w)), fn(std::move(fn)) {}
 
   TensorList apply(TensorList&& grads) override {
     const Tensor& g = grads[0];
     mx::array gv = g.value();
+    if (!plain(base)) return apply_strided(g, gv);
     TensorList out;
     const int64_t n = numel_of(base_sizes);
     mx::array flat = mx::reshape(gv, {-1});
@@ -70,13 +83,47 @@ struct CopySlices : Node {
     if (fn) fn->release_variables();
   }
 
+  // The same through the storage, for a base with any strides: lay g out at
+  // the base's storage positions, read the window there, zero it, read back.
+  TensorList apply_strided(const Tensor& g, const mx::array& gv) {
+    const int64_t span = std::max(span_of(base), span_of(window));
+    mx::array bpos = positions(span, base), wpos = positions(span, window);
+    mx::array buf = mx::zeros({static_cast<int32_t>(span)}, gv.dtype());
+    mx::array upd = mx::reshape(mx::contiguous(gv), {-1, 1});
+    buf = scatter_nonempty(buf, upd, [&] { return mx::scatter(buf, bpos, upd, 0); });
+    TensorList out;
+    mx::array zeros = mx::zeros({static_cast<int32_t>(wpos.size()), 1}, gv.dtype());
+    mx::array cleared =
+        scatter_nonempty(buf, zeros, [&] { return mx::scatter(buf, wpos, zeros, 0); });
+    mx::array back = span == 0 ? mx::zeros(to_shape(base_sizes), gv.dtype())
+                               : mx::reshape(mx::take(cleared, bpos, 0), to_shape(base_sizes));
+    out.push_back(make_result(back, g.dtype(), {&g}));
+    if (fn) {
+      mx::array part = span == 0 ? mx::zeros(to_shape(window.sizes), gv.dtype())
+                                 : mx::reshape(mx::take(buf, wpos, 0), to_shape(window.sizes));
+      TensorList res = fn->apply(TensorList{make_result(part, g.dtype(), {&g})});
+      for (auto& r : res) out.push_back(r);
+    }
+    return out;
+  }
+
   IntArray base_sizes;
+  Window base;
   Window window;
   std::shared_ptr<Node> fn;
 };
 
 // A view's history read from its base's history (AsStridedBackward0).
 std::shared_ptr<Node> window_node(const Tensor& base, const Window& w) {
+  const Window b = window_of(base);
+  if (!plain(b)) {
+    // Through the storage, then read back in the base's own strides.
+    const int64_t span = std::max(span_of(b), span_of(w));
+    return make_node("AsStridedBackward0", {&base}, [b, w, span](FnNode&, TensorList& gs) {
+      Tensor st = strided_scatter_add(gs[0], IntArray{span}, w.sizes, w.strides, w.offset);
+      return TensorList{strided_gather(st, b.sizes, b.strides, b.offset)};
+    });
+  }
   return make_node("AsStridedBackward0", {&base}, [bs = base.sizes(), w](FnNode&, TensorList& gs) {
     return TensorList{strided_scatter_add(gs[0], bs, w.sizes, w.strides, w.offset)};
   });
@@ -104,7 +151,7 @@ void rebase_view_history(const Tensor& self, const Tensor& result) {
   refresh_view_history(self);
   const Window w = window_of(self);
   std::shared_ptr<Node> fn = result.requires_grad() ? result.grad_fn() : nullptr;
-  auto node = std::make_shared<CopySlices>(base.sizes(), w, fn);
+  auto node = std::make_shared<CopySlices>(window_of(base), w, fn);
   node->next_edges.push_back(gradient_edge(base));
   node->input_dtypes.push_back(base.dtype());
   if (fn) {

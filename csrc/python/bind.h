@@ -70,6 +70,7 @@ void init_sort(nb::module_& m, nb::module_& fns);
 void init_stack_split(nb::module_& m, nb::module_& fns);
 void init_numeric(nb::module_& m, nb::module_& fns);
 void init_view_scatter(nb::module_& m, nb::module_& fns);
+void init_view_inplace(nb::module_& m, nb::module_& fns);
 void init_creation(nb::module_& m, nb::module_& fns);
 void init_linalg_ns(nb::module_& m, nb::module_& fns);
 void init_special(nb::module_& m, nb::module_& fns);

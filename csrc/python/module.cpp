@@ -42,6 +42,7 @@ NB_MODULE(_C, m) {
   init_conv_pool(m, fns);
   init_sampling(m, fns);
   init_misc_ops(m, fns);
+  init_view_inplace(m, fns);
   init_autograd(m);
   init_custom_function(m);
   m.attr("_mlx_interop") = mlx_interop_available();
