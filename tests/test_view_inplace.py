@@ -206,6 +206,25 @@ def test_writes_after_inplace_view(scenario):
     assert_same(mg, tg)
 
 
+def test_other_views_regenerate_history():
+    res = []
+    for M in (torch, mlx_compat):
+        a = M.tensor(data((2, 3)), requires_grad=True)
+        b = a * 2
+        v, w = b[0], b[1]
+        v.unsqueeze_(0)
+        names = [name(v), name(w), name(b)]
+        c = a * 2
+        u = c[0]
+        c.t_()
+        names += [name(u), name(c)]
+        wt = M.tensor(data((3,), seed=8))
+        ((w * wt).sum() + (u * wt).sum() + v.sum() + c.sum()).backward()
+        res.append((names, a.grad))
+    assert res[0][0] == res[1][0]
+    assert_same(res[1][1], res[0][1])
+
+
 def test_saved_value_invalidated():
     # The version bump makes a value saved before the op unusable, as in torch.
     for M in (torch, mlx_compat):

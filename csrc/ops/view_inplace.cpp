@@ -40,6 +40,14 @@ const Tensor& adopt(const Tensor& self, const Tensor& v, const std::shared_ptr<F
   t.cache = w.cache;
   t.cache_version = s.version;
   if (node) set_history(self, node);
+  // Other views of the storage rebuild their histories from the base, as
+  // torch's do after a version bump (See Note [In-place writes through views]).
+  if (t.is_view && t.base) {
+    t.base->history_gen++;
+    t.base_history_gen = t.base->history_gen;
+  } else {
+    t.history_gen++;
+  }
   // As torch, the metadata has changed by the time an inference tensor is refused.
   MLXC_CHECK(!s.inference || InferenceMode::is_enabled(), Runtime,
              "Inplace update to inference tensor outside InferenceMode is not allowed.You can make "
