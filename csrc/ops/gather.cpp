@@ -99,6 +99,55 @@ std::vector<mx::array> scatter_coordinates(const Tensor& index, int64_t d, int64
   return coords;
 }
 
+Tensor gather_in_range(const Tensor& self, int64_t dim, const Tensor& index) {
+  if (self.dim() == 0) {
+    return reshape(gather_in_range(reshape(self, {1}), 0, reshape(index, {-1})), index.sizes());
+  }
+  const int64_t d = wrap_dim(dim, self.dim());
+  const int64_t size = self.sizes()[d];
+  mx::array out = index.numel() == 0
+                      ? mx::zeros(index.shape(), to_mlx(self.dtype()))
+                      : mx::take_along_axis(mx::slice(self.value(), mx::Shape(self.dim(), 0),
+                                                      region_stop(self, index, d)),
+                                            wrapped(index, size), static_cast<int>(d));
+  Tensor result = make_result(out, self.dtype(), {&self, &index});
+  if (!needs_grad({&self})) return result;
+  auto node = make_node("GatherBackward0", {&self},
+                        [d, index, sizes = self.sizes()](FnNode&, TensorList& gs) {
+                          return TensorList{scatter_add_into_zeros(sizes, d, index, gs[0])};
+                        });
+  return with_history(result, node);
+}
+
+Tensor scatter_add_in_range(const Tensor& self, int64_t dim, const Tensor& index,
+                            const Tensor& src) {
+  if (self.dim() == 0) {
+    return reshape(
+        scatter_add_in_range(reshape(self, {1}), 0, reshape(index, {-1}), reshape(src, {-1})), {});
+  }
+  const int64_t d = wrap_dim(dim, self.dim());
+  const int64_t size = self.sizes()[d];
+  mx::array out = index.numel() == 0
+                      ? self.value()
+                      : scatter_values(self.value(), index, d, cast(src, self.dtype()), true, size);
+  Tensor result = make_result(out, self.dtype(), {&self, &src});
+  if (!needs_grad({&self, &src})) return result;
+  auto node =
+      make_node("ScatterAddBackward0", {&self, &src}, [d, index](FnNode& n, TensorList& gs) {
+        TensorList r(2);
+        if (n.needs_input_grad(0)) r[0] = gs[0];
+        if (n.needs_input_grad(1)) r[1] = gather_in_range(gs[0], d, index);
+        return r;
+      });
+  return with_history(result, node);
+}
+
+Tensor scatter_add_into_zeros(const IntArray& sizes, int64_t dim, const Tensor& index,
+                              const Tensor& src) {
+  Tensor z = make_result(mx::zeros(to_shape(sizes), to_mlx(src.dtype())), src.dtype(), {&src});
+  return scatter_add_in_range(z, dim, index, src);
+}
+
 Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
   const int64_t d = wrap_dim(dim, self.dim());
   check_index_dtype(index, "gather");
@@ -127,12 +176,10 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
   mx::array out = mx::take_along_axis(region, wrapped(index, size), static_cast<int>(d));
   Tensor result = make_result(out, self.dtype(), {&self, &index});
   if (!needs_grad({&self})) return result;
-  auto node = make_node(
-      "GatherBackward0", {&self}, [d, index, sizes = self.sizes()](FnNode&, TensorList& gs) {
-        Tensor z =
-            zeros_like(Tensor::from_array(mx::zeros(to_shape(sizes), to_mlx(gs[0].dtype()))));
-        return TensorList{scatter_add(z, d, index, gs[0])};
-      });
+  auto node = make_node("GatherBackward0", {&self},
+                        [d, index, sizes = self.sizes()](FnNode&, TensorList& gs) {
+                          return TensorList{scatter_add_into_zeros(sizes, d, index, gs[0])};
+                        });
   return with_history(result, node);
 }
 
@@ -197,8 +244,10 @@ Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const T
                   const Tensor& g = gs[0];
                   TensorList r(2);
                   if (n.needs_input_grad(0)) r[0] = g;
-                  if (n.needs_input_grad(1)) {
-                    Tensor part = gather(g, d, index);
+                  if (n.needs_input_grad(1) && ss == index.sizes()) {
+                    r[1] = gather_in_range(g, d, index);
+                  } else if (n.needs_input_grad(1)) {
+                    Tensor part = gather_in_range(g, d, index);
                     mx::array z = mx::zeros(to_shape(ss), to_mlx(g.dtype()));
                     r[1] = make_result(
                         mx::slice_update(z, part.value(), mx::Shape(ss.size(), 0), part.shape()),
@@ -448,14 +497,10 @@ Tensor take(const Tensor& self, const Tensor& index) {
   if (!needs_grad({&self})) return result;
   auto node = make_node(
       "TakeBackward0", {&self}, [index, sizes = self.sizes(), n](FnNode&, TensorList& gs) {
+        // zeros of self's shape with g added at the flat indices
         const Tensor& g = gs[0];
-        mx::array z = mx::zeros({static_cast<int32_t>(n)}, to_mlx(g.dtype()));
-        if (index.numel() == 0 || n == 0 || g.numel() == 0) {
-          return TensorList{make_result(mx::reshape(z, to_shape(sizes)), g.dtype(), {&g})};
-        }
-        mx::array idx = mx::reshape(wrapped(index, n), {-1});
-        mx::array out = mx::scatter_add(z, idx, mx::reshape(g.value(), {-1, 1}), 0);
-        return TensorList{make_result(mx::reshape(out, to_shape(sizes)), g.dtype(), {&g})};
+        Tensor flat_g = reshape(g, {-1}), flat_i = reshape(index, {-1});
+        return TensorList{reshape(scatter_add_into_zeros({n}, 0, flat_i, flat_g), sizes)};
       });
   return with_history(result, node);
 }

@@ -31,6 +31,17 @@ Tensor take(const Tensor& self, const Tensor& index);
 Tensor put(const Tensor& self, const Tensor& index, const Tensor& source, bool accumulate);
 Tensor take_along_dim(const Tensor& self, const Tensor& indices, std::optional<int64_t> dim);
 
+// Gather / scatter-add along dim for indices known to lie in [-size, size)
+// (produced by an operator, not given by the user): no host check. Each records
+// a node whose backward is the other, so gradients built from them are
+// differentiable again. scatter_add_in_range needs src shaped like index.
+Tensor gather_in_range(const Tensor& self, int64_t dim, const Tensor& index);
+Tensor scatter_add_in_range(const Tensor& self, int64_t dim, const Tensor& index,
+                            const Tensor& src);
+// scatter_add_in_range into zeros of `sizes`.
+Tensor scatter_add_into_zeros(const IntArray& sizes, int64_t dim, const Tensor& index,
+                              const Tensor& src);
+
 // Shared with the scatter_reduce family (ops/scatter_reduce.cpp).
 // Raises IndexError unless every index lies in [-size, size).
 void check_bounds(const Tensor& index, int64_t size, const char* op, int64_t dim);

@@ -228,18 +228,52 @@ Tensor nonzero(const Tensor& self) {
   return make_result(a, ScalarType::Int64, {&self});
 }
 
-Tensor index(const Tensor& self, const OptTensorList& indices) {
-  Plan p = make_plan(self, indices);
+namespace {
+
+Tensor scatter_at(const Tensor& self, const Plan& p, const Tensor& values, bool accumulate);
+
+// self[plan] as a recorded op; its backward adds g back at the plan.
+Tensor gather_at(const Tensor& self, const Plan& p) {
   Tensor result = make_result(gather_plan(self.value(), p, self.sizes()), self.dtype(), {&self});
   if (!needs_grad({&self})) return result;
   auto node =
       make_node("IndexBackward0", {&self}, [p, sizes = self.sizes()](FnNode&, TensorList& gs) {
         const Tensor& g = gs[0];
-        mx::array zeros = mx::zeros(to_shape(sizes), g.value().dtype());
-        return TensorList{
-            make_result(scatter_plan(zeros, p, sizes, g.value(), true), g.dtype(), {&g})};
+        Tensor z = make_result(mx::zeros(to_shape(sizes), to_mlx(g.dtype())), g.dtype(), {&g});
+        return TensorList{scatter_at(z, p, g, true)};
       });
   return with_history(result, node);
+}
+
+// self with `values` (shaped like self[plan], self's dtype) written or added at
+// the plan, as a recorded op.
+Tensor scatter_at(const Tensor& self, const Plan& p, const Tensor& values, bool accumulate) {
+  mx::array out = scatter_plan(self.value(), p, self.sizes(), values.value(), accumulate);
+  Tensor result = make_result(out, self.dtype(), {&self, &values});
+  if (!needs_grad({&self, &values})) return result;
+  auto node =
+      make_node("IndexPutBackward0", {&self, &values}, [p, accumulate](FnNode& n, TensorList& gs) {
+        const Tensor& g = gs[0];
+        TensorList r(2);
+        if (n.needs_input_grad(0)) {
+          if (accumulate) {
+            r[0] = g;
+          } else {
+            IntArray target = gather_sizes(p, g.sizes());
+            Tensor z = make_result(mx::zeros(to_shape(target), to_mlx(g.dtype())), g.dtype(), {&g});
+            r[0] = scatter_at(g, p, z, false);
+          }
+        }
+        if (n.needs_input_grad(1)) r[1] = gather_at(g, p);
+        return r;
+      });
+  return with_history(result, node);
+}
+
+}  // namespace
+
+Tensor index(const Tensor& self, const OptTensorList& indices) {
+  return gather_at(self, make_plan(self, indices));
 }
 
 Tensor index_put(const Tensor& self, const OptTensorList& indices, const Tensor& values,
@@ -254,31 +288,10 @@ Tensor index_put(const Tensor& self, const OptTensorList& indices, const Tensor&
   MLXC_CHECK(values.dim() <= static_cast<int64_t>(target.size()) || values.numel() == 1, Runtime,
              "shape mismatch: value tensor of shape ", sizes_str(values.sizes()),
              " cannot be broadcast to indexing result of shape ", sizes_str(target));
-  mx::array v = mx::broadcast_to(cast(values, self.dtype()), to_shape(target));
-  mx::array out = scatter_plan(self.value(), p, self.sizes(), v, accumulate);
-  Tensor result = make_result(out, self.dtype(), {&self, &values});
-  if (!needs_grad({&self, &values})) return result;
-  auto node = make_node("IndexPutBackward0", {&self, &values},
-                        [p, sizes = self.sizes(), target, vs = values.sizes(), accumulate](
-                            FnNode& n, TensorList& gs) {
-                          const Tensor& g = gs[0];
-                          mx::array gv = g.value();
-                          TensorList r(2);
-                          if (n.needs_input_grad(0)) {
-                            mx::array keep =
-                                accumulate
-                                    ? gv
-                                    : scatter_plan(gv, p, sizes,
-                                                   mx::zeros(to_shape(target), gv.dtype()), false);
-                            r[0] = make_result(keep, g.dtype(), {&g});
-                          }
-                          if (n.needs_input_grad(1)) {
-                            Tensor picked = make_result(gather_plan(gv, p, sizes), g.dtype(), {&g});
-                            r[1] = sum_to(picked, vs);
-                          }
-                          return r;
-                        });
-  return with_history(result, node);
+  Tensor v = values.dtype() == self.dtype() ? values : to_dtype(values, self.dtype());
+  if (v.dim() > static_cast<int64_t>(target.size())) v = reshape(v, {});
+  if (v.sizes() != target) v = expand(v, target);
+  return scatter_at(self, p, v, accumulate);
 }
 
 }  // namespace mlxc

@@ -4,6 +4,7 @@
 
 #include "ops/binary.h"
 #include "ops/complex.h"
+#include "ops/gather.h"
 #include "ops/layout.h"
 #include "ops/pointwise.h"
 #include "ops/scan.h"
@@ -78,9 +79,7 @@ Tensor select_back(const Tensor& g, const Tensor& indices, int64_t dim, const In
                    bool keepdim) {
   Tensor gk = keepdim ? g : unsqueeze(g, dim);
   Tensor ik = keepdim ? indices : unsqueeze(indices, dim);
-  mx::array out = mx::put_along_axis(mx::zeros(to_shape(sizes), to_mlx(g.dtype())), ik.value(),
-                                     gk.value(), static_cast<int>(dim));
-  return make_result(out, g.dtype(), {&g});
+  return scatter_add_into_zeros(sizes, dim, ik, gk);
 }
 
 Tensor bool_reduce(const Tensor& self, const OptDims& dims, bool keepdim, bool is_all) {

@@ -1,7 +1,15 @@
 #include "ops/scan.h"
 
+#include <cfloat>
+#include <cmath>
+
+#include "ops/complex.h"
+#include "ops/gather.h"
+#include "ops/layout.h"
 #include "ops/pointwise.h"
+#include "ops/reduce.h"
 #include "ops/shape.h"
+#include "ops/view.h"
 
 namespace mlxc {
 
@@ -53,15 +61,63 @@ std::pair<Tensor, Tensor> cum_extreme(const Tensor& self, int64_t dim, bool is_m
   if (!needs_grad({&self})) return {values, indices};
   auto node = make_node(is_max ? "CummaxBackward0" : "CumminBackward0", {&self},
                         [a, sizes = self.sizes(), indices](FnNode&, TensorList& gs) {
-                          const Tensor& g = gs[0];
-                          mx::array z = mx::zeros(to_shape(sizes), to_mlx(g.dtype()));
-                          mx::array out = scatter_nonempty(z, g.value(), [&] {
-                            return mx::scatter_add_axis(z, indices.value(), g.value(), a);
-                          });
-                          return TensorList{make_result(out, g.dtype(), {&g})};
+                          return TensorList{scatter_add_into_zeros(sizes, a, indices, gs[0])};
                         });
   set_history(values, node);
   return {values, indices};
+}
+
+// grad_i = sum_{k >= i} g_k * prod_{j <= k, j != i} x_j, exact with zeros and
+// built from recorded ops (differentiable again): row i of a [len, len] table
+// is the running product of x with x_i replaced by 1.
+Tensor cumprod_backward(const Tensor& g, const Tensor& self, int a) {
+  Tensor x = conj_if_complex(movedim(self, {a}, {-1}));  // torch's conjugate convention
+  Tensor gv = movedim(g, {a}, {-1});
+  const int len = static_cast<int>(x.sizes().back());
+  mx::array i = mx::reshape(mx::arange(len), {len, 1});
+  mx::array j = mx::reshape(mx::arange(len), {1, len});
+  Tensor diag = make_result(mx::equal(i, j), ScalarType::Bool, {});
+  Tensor upper = make_result(mx::greater_equal(j, i), ScalarType::Bool, {});  // k >= i
+  Tensor rows = cumprod(where(diag, wrapped_scalar(1.0), unsqueeze(x, -2)), -1);
+  Tensor terms = where(upper, mul(rows, unsqueeze(gv, -2)), wrapped_scalar(0.0));
+  return movedim(sum(terms, std::vector<int64_t>{-1}), {-1}, {a});
+}
+
+// Running logaddexp by doubling strides (log2(n) accurate logaddexp steps), for
+// float64, whose MLX scan is float32-grade.
+mx::array logcumsumexp_f64(const mx::array& x, int a) {
+  const int n = x.shape()[a];
+  mx::array y = x;
+  for (int s = 1; s < n; s *= 2) {
+    mx::Shape pad_shape = x.shape();
+    pad_shape[a] = s;
+    mx::Shape lo(x.ndim(), 0), hi = x.shape();
+    hi[a] = n - s;
+    mx::array shifted =
+        mx::concatenate({mx::full(pad_shape, -INFINITY, x.dtype()), mx::slice(y, lo, hi)}, a);
+    y = logaddexp_accurate(y, shifted);
+  }
+  return y;
+}
+
+// torch's logcumsumexp_backward, with recorded ops: the gradient's positive and
+// negative parts are summed separately in log space (reversed scans).
+Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& result,
+                             int64_t dim) {
+  auto rev_lcse = [dim](const Tensor& t) { return flip(logcumsumexp(flip(t, {dim}), dim), {dim}); };
+  if (is_complex(g.dtype())) {
+    // grad_i = conj(sum_{k >= i} conj(g_k) exp(x_i - out_k)), with the complex log of g.
+    return conj_if_complex(exp(add(rev_lcse(sub(log(conj_if_complex(g)), result)), self)));
+  }
+  const double lowest = g.dtype() == ScalarType::Float64 ? -DBL_MAX : -FLT_MAX;
+  Tensor floor_v = scalar_tensor(lowest, g.dtype());
+  Tensor log_abs = log(abs(g));
+  Tensor zero = wrapped_scalar(0.0);
+  Tensor pos = where(gt(g, zero), log_abs, floor_v);
+  Tensor neg = where(lt(g, zero), log_abs, floor_v);
+  Tensor out_pos = exp(add(rev_lcse(sub(pos, result)), self));
+  Tensor out_neg = exp(add(rev_lcse(sub(neg, result)), self));
+  return sub(out_pos, out_neg);
 }
 
 }  // namespace
@@ -90,25 +146,9 @@ Tensor cumprod(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype)
   Tensor result = make_result(x.dim() == 0 ? v : mx::cumprod(v, a, false, true), st, {&x});
   if (!needs_grad({&x})) return result;
   auto node = make_node("CumprodBackward0", {&x}, [a](FnNode& n, TensorList& gs) {
-    // grad_i = sum_{k >= i} g_k * prod_{j <= k, j != i} x_j, exact with zeros:
-    // M[i, k] = prod_{i < j <= k} x_j (a masked cumprod), then left products.
     Tensor self = n.saved(0);
     if (self.dim() == 0) return TensorList{gs[0]};
-    mx::array xv = mx::moveaxis(self.value(), a, -1);
-    if (xv.dtype() == mx::complex64) xv = mx::conjugate(xv);  // torch's conjugate convention
-    mx::array gv = mx::moveaxis(gs[0].value(), a, -1);
-    const int len = xv.shape().back();
-    mx::array i = mx::reshape(mx::arange(len), {len, 1});
-    mx::array j = mx::reshape(mx::arange(len), {1, len});
-    mx::array xj = mx::expand_dims(xv, -2);  // [..., 1, len]
-    mx::array masked = mx::where(mx::greater(j, i), xj, mx::ones_like(xj));
-    mx::array m = mx::cumprod(masked, -1);     // [..., len(i), len(k)]
-    mx::array keep = mx::greater_equal(j, i);  // k >= i
-    mx::array s =
-        mx::sum(mx::where(keep, mx::multiply(m, mx::expand_dims(gv, -2)), mx::zeros_like(m)), -1);
-    mx::array left = mx::cumprod(xv, -1, false, false);  // prod_{j < i}
-    mx::array grad = mx::moveaxis(mx::multiply(left, s), -1, a);
-    return TensorList{make_result(grad, gs[0].dtype(), {&gs[0]})};
+    return TensorList{cumprod_backward(gs[0], self, a)};
   });
   node->save(x);
   return with_history(result, node);
@@ -126,27 +166,16 @@ Tensor logcumsumexp(const Tensor& self, int64_t dim) {
   const ScalarType st = to_float_dtype(self.dtype());
   mx::array x = cast(self, st);
   const int a = self.dim() == 0 ? 0 : scan_axis(self, dim);
-  Tensor result =
-      make_result(self.dim() == 0 || self.numel() == 0 ? x : mx::logcumsumexp(x, a), st, {&self});
+  mx::array out = x;
+  if (self.dim() > 0 && self.numel() > 0) {
+    out = x.dtype() == mx::float64 ? logcumsumexp_f64(x, a) : mx::logcumsumexp(x, a);
+  }
+  Tensor result = make_result(out, st, {&self});
   if (!needs_grad({&self})) return result;
   auto node = make_node("LogcumsumexpBackward0", {&self}, [a](FnNode& n, TensorList& gs) {
-    // grad_i = sum_{k >= i} g_k exp(x_i - out_k), split by the sign of g for stability.
     Tensor self = n.saved(0), out = n.saved(1);
     if (self.dim() == 0) return TensorList{gs[0]};
-    // Computed in double for accuracy, then rounded to the gradient's dtype.
-    const mx::Dtype work = mx::float64;
-    mx::array xv = mx::astype(self.value(), work), ov = mx::astype(out.value(), work),
-              gv = mx::astype(gs[0].value(), work);
-    mx::array ninf = mx::full(gv.shape(), -INFINITY, gv.dtype());
-    mx::array lg = mx::log(mx::abs(gv));
-    auto part = [&](mx::array sel) {
-      mx::array w = mx::where(sel, mx::subtract(lg, ov), ninf);
-      return mx::exp(mx::add(mx::logcumsumexp(w, a, true), xv));
-    };
-    mx::array zero = mx::zeros({}, gv.dtype());
-    mx::array grad = mx::subtract(part(mx::greater(gv, zero)), part(mx::less(gv, zero)));
-    return TensorList{
-        make_result(mx::astype(grad, to_mlx(gs[0].dtype())), gs[0].dtype(), {&gs[0]})};
+    return TensorList{logcumsumexp_backward(gs[0], self, out, a)};
   });
   node->save(self);
   node->save(result, true);

@@ -43,11 +43,7 @@ Tensor selected_backward(const Tensor& g, const Tensor& indices, int64_t dim, co
   Tensor ik = keepdim || indices.dim() == static_cast<int64_t>(sizes.size())
                   ? indices
                   : unsqueeze(indices, dim);
-  mx::array z = mx::zeros(to_shape(sizes), to_mlx(g.dtype()));
-  mx::array out = scatter_nonempty(z, gk.value(), [&] {
-    return mx::scatter_add_axis(z, ik.value(), gk.value(), static_cast<int>(dim));
-  });
-  return make_result(out, g.dtype(), {&g});
+  return scatter_add_into_zeros(sizes, dim, ik, gk);
 }
 
 std::pair<Tensor, Tensor> with_selection_grad(const Tensor& self, mx::array vals, mx::array idx,

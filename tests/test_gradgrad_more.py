@@ -1,0 +1,153 @@
+"""Double backward against torch: first and second derivatives (create_graph=True)
+of ops whose gradient is itself built from differentiable ops, on float64 inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import mlx_compat
+
+RTOL, ATOL = 1e-7, 1e-9
+
+
+def _outputs(out, lib):
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    return [o for o in outs if isinstance(o, lib.Tensor) and o.is_floating_point()]
+
+
+def _run(lib, fn, arrays, seed):
+    leaves = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
+    outs = _outputs(fn(lib, *leaves), lib)
+    rng = np.random.default_rng(seed)
+    vs = [lib.tensor(rng.standard_normal(tuple(o.shape)), requires_grad=True) for o in outs]
+    gs = lib.autograd.grad(outs, leaves, vs, create_graph=True, allow_unused=True)
+    gs = [g for g in gs if g is not None]
+    ws = [lib.tensor(rng.standard_normal(tuple(g.shape))) for g in gs]
+    wrt = leaves + vs
+    ggs = lib.autograd.grad(gs, wrt, ws, allow_unused=True)
+    first = [g.detach().numpy() for g in gs]
+    second = [None if g is None else g.detach().numpy() for g in ggs]
+    return first, second
+
+
+def check_gradgrad(fn, arrays, seed=0, rtol=RTOL, atol=ATOL):
+    """Gradients and second derivatives (w.r.t. inputs and grad_outputs) match torch."""
+    t_first, t_second = _run(torch, fn, arrays, seed)
+    m_first, m_second = _run(mlx_compat, fn, arrays, seed)
+    assert len(t_first) == len(m_first)
+    for a, b in zip(m_first, t_first, strict=True):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
+    for i, (a, b) in enumerate(zip(m_second, t_second, strict=True)):
+        if b is None or a is None:
+            # an unused input on one side must be zero on the other
+            other = a if b is None else b
+            assert other is None or not np.any(other), f"second derivative {i}"
+            continue
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"second derivative {i}")
+
+
+def rand(*shape, seed=0, low=-2.0, high=2.0):
+    return np.random.default_rng(seed).uniform(low, high, size=shape)
+
+
+# Cube each input first so that second derivatives with respect to the inputs
+# are not trivially zero for piecewise-linear ops.
+def cubed(x):
+    return x * x * x
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+def test_cum_extreme(name):
+    check_gradgrad(lambda L, x: getattr(L, name)(cubed(x), 1)[0], [rand(3, 5)])
+
+
+def test_cumprod_with_zero():
+    a = rand(3, 5)
+    a[1, 2] = 0.0
+    a[2, 0] = a[2, 3] = 0.0
+    check_gradgrad(lambda L, x: L.cumprod(x, 1), [a])
+    check_gradgrad(lambda L, x: L.cumprod(x, 0), [rand(4, 2, seed=1)])
+
+
+def test_logcumsumexp():
+    check_gradgrad(lambda L, x: L.logcumsumexp(x, 1), [rand(3, 6)])
+    check_gradgrad(lambda L, x: L.logcumsumexp(x, 0), [rand(5, seed=3, low=-30, high=30)])
+
+
+def test_logcumsumexp_float64_forward():
+    a = rand(40, seed=2, low=-50, high=50)
+    ours = mlx_compat.logcumsumexp(mlx_compat.tensor(a), 0).numpy()
+    np.testing.assert_allclose(ours, np.logaddexp.accumulate(a), rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda L, x: L.sort(cubed(x), 1)[0],
+        lambda L, x: L.sort(cubed(x), 0, descending=True)[0],
+        lambda L, x: L.topk(cubed(x), 2, 1)[0],
+        lambda L, x: L.topk(cubed(x), 2, 0, largest=False)[0],
+        lambda L, x: L.kthvalue(cubed(x), 2, 1)[0],
+        lambda L, x: L.kthvalue(cubed(x), 3, 0, keepdim=True)[0],
+        lambda L, x: L.min(cubed(x), 1)[0],
+        lambda L, x: L.max(cubed(x), 0, keepdim=True)[0],
+        lambda L, x: L.median(cubed(x), 1)[0],
+        lambda L, x: L.nanmedian(cubed(x), 0)[0],
+        lambda L, x: L.msort(cubed(x)),
+    ],
+)
+def test_value_selecting(fn):
+    check_gradgrad(fn, [rand(4, 5)])
+
+
+def test_mode():
+    a = np.array([[1.0, 2.0, 2.0, 3.0], [0.5, 0.5, -1.0, -1.0], [4.0, 4.0, 4.0, 1.0]])
+    check_gradgrad(lambda L, x: L.mode(cubed(x), 1)[0], [a])
+
+
+@pytest.mark.parametrize("interp", ["linear", "lower", "higher", "midpoint", "nearest"])
+def test_quantile(interp):
+    q = np.array([0.1, 0.5, 0.8])
+
+    def fn(L, x, qq):
+        return L.quantile(cubed(x), qq, dim=1, interpolation=interp)
+
+    check_gradgrad(fn, [rand(3, 6), q])
+    a = rand(3, 6, seed=4)
+    a[0, 2] = np.nan
+    check_gradgrad(lambda L, x: L.nanquantile(cubed(x), 0.3, dim=1, interpolation=interp), [a])
+
+
+def test_take_and_gather():
+    idx = np.array([[0, 4, 4], [7, -1, 2]])
+    check_gradgrad(lambda L, x: L.take(cubed(x), L.tensor(idx)), [rand(2, 4)])
+    gidx = np.array([[0, 2, 2], [1, 0, 3]])
+    check_gradgrad(lambda L, x: L.gather(cubed(x), 1, L.tensor(gidx)), [rand(2, 4)])
+    check_gradgrad(lambda L, x: L.take_along_dim(cubed(x), L.tensor(gidx), 1), [rand(2, 4, seed=5)])
+    flat = np.array([[0, 4, 4], [7, 1, 2]])
+    check_gradgrad(lambda L, x: L.take_along_dim(cubed(x), L.tensor(flat)), [rand(2, 4, seed=6)])
+
+
+def test_scatter_add():
+    idx = np.array([[0, 2, 2], [1, 0, 3]])
+    check_gradgrad(
+        lambda L, x, s: L.scatter_add(cubed(x), 1, L.tensor(idx), cubed(s)),
+        [rand(2, 4), rand(2, 3, seed=1)],
+    )
+
+
+def test_indexing_and_index_put():
+    i0 = np.array([0, 2, 2])
+    mask = np.array([[True, False, True], [False, False, True], [True, True, False]])
+    check_gradgrad(lambda L, x: cubed(x)[L.tensor(i0), 1:], [rand(3, 3)])
+    check_gradgrad(lambda L, x: cubed(x)[L.tensor(mask)], [rand(3, 3, seed=1)])
+    check_gradgrad(lambda L, x: L.masked_select(cubed(x), L.tensor(mask)), [rand(3, 3, seed=2)])
+    for acc in (False, True):
+        idx = (np.array([0, 2]), np.array([1, 1])) if not acc else (i0, np.array([1, 1, 0]))
+
+        def fn(L, x, v, acc=acc, idx=idx):
+            return L.index_put(cubed(x), tuple(L.tensor(i) for i in idx), cubed(v), accumulate=acc)
+
+        check_gradgrad(fn, [rand(3, 3, seed=3), rand(len(idx[0]), seed=4)])
