@@ -5,13 +5,10 @@ from the device every iteration.
 """
 
 import mlx_compat as torch
+from mlx_compat.optim._helpers import check_lr
 from mlx_compat.optim.optimizer import Optimizer, _to_scalar
 
 __all__ = ["LBFGS"]
-
-
-def _scalar(x):
-    return x.item() if isinstance(x, torch.Tensor) else x
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -133,10 +130,7 @@ class LBFGS(Optimizer):
         history_size=100,
         line_search_fn=None,
     ):
-        if isinstance(lr, torch.Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_lr(lr)
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         defaults = {
@@ -175,7 +169,7 @@ class LBFGS(Optimizer):
 
     def _add_grad(self, step_size, update):
         offset = 0
-        step_size = _scalar(step_size)
+        step_size = _to_scalar(step_size)
         for p in self._params:
             if p.is_complex():
                 p = torch.view_as_real(p)
@@ -205,11 +199,11 @@ class LBFGS(Optimizer):
         q = flat_grad.neg()
         for i in range(len(old_dirs) - 1, -1, -1):
             al[i] = old_stps[i].dot(q) * ro[i]
-            q.add_(old_dirs[i], alpha=-_scalar(al[i]))
+            q.add_(old_dirs[i], alpha=-_to_scalar(al[i]))
         r = torch.mul(q, h_diag)
         for i in range(len(old_dirs)):
             be_i = old_dirs[i].dot(r) * ro[i]
-            r.add_(old_stps[i], alpha=_scalar(al[i] - be_i))
+            r.add_(old_stps[i], alpha=_to_scalar(al[i] - be_i))
         return r
 
     def step(self, closure):

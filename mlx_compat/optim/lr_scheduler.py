@@ -235,8 +235,8 @@ class _LRScheduler(LRScheduler):
     """Old name of :class:`LRScheduler`."""
 
 
-class LambdaLR(LRScheduler):
-    """lr = initial_lr * lr_lambda(epoch)."""
+class _LambdaScheduler(LRScheduler):
+    """A scheduler driven by one ``lr_lambda`` per param group."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
@@ -250,6 +250,10 @@ class LambdaLR(LRScheduler):
     def load_state_dict(self, state_dict):
         """Restore attributes and callable objects' ``__dict__``."""
         _load_lambda_state(self, state_dict)
+
+
+class LambdaLR(_LambdaScheduler):
+    """lr = initial_lr * lr_lambda(epoch)."""
 
     def get_lr(self):
         """Learning rates for the current epoch."""
@@ -260,24 +264,14 @@ class LambdaLR(LRScheduler):
         ]
 
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_LambdaScheduler):
     """lr *= lr_lambda(epoch) at every step after the first."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        self.optimizer = optimizer
-        self.lr_lambdas = _lambda_list(optimizer, lr_lambda)
-        for fn in self.lr_lambdas:
+        for fn in _lambda_list(optimizer, lr_lambda):
             if not callable(fn):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
-        super().__init__(optimizer, last_epoch)
-
-    def state_dict(self):
-        """Attributes, with callable objects' ``__dict__`` in place of the lambdas."""
-        return _lambda_state(self)
-
-    def load_state_dict(self, state_dict):
-        """Restore attributes and callable objects' ``__dict__``."""
-        _load_lambda_state(self, state_dict)
+        super().__init__(optimizer, lr_lambda, last_epoch)
 
     def get_lr(self):
         """Learning rates for the current epoch."""

@@ -1,20 +1,22 @@
 """NAdam: Adam with Nesterov momentum and a momentum-decay schedule."""
 
-import mlx_compat as torch
-from mlx_compat.optim.optimizer import (
-    Optimizer,
-    _get_scalar_dtype,
-    _get_value,
-    _to_scalar,
-    _use_grad_for_differentiable,
-)
-from mlx_compat.optim.rmsprop import _restore_steps
+from mlx_compat.optim import _helpers
+from mlx_compat.optim.optimizer import _get_value, _to_scalar
 
 __all__ = ["NAdam"]
 
 
-class NAdam(Optimizer):
+class NAdam(_helpers.GroupwiseOptimizer):
     """torch.optim.NAdam: the single-tensor update rule, one parameter at a time."""
+
+    _group_defaults = {
+        "maximize": False,
+        "foreach": None,
+        "capturable": False,
+        "differentiable": False,
+        "decoupled_weight_decay": False,
+    }
+    _tensor_state = ("step", "mu_product")
 
     def __init__(
         self,
@@ -31,20 +33,9 @@ class NAdam(Optimizer):
         capturable=False,
         differentiable=False,
     ):
-        if isinstance(lr, torch.Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        _helpers.check_args(
+            lr=lr, eps=eps, betas=betas, weight_decay=weight_decay, momentum_decay=momentum_decay
+        )
         defaults = {
             "lr": lr,
             "betas": betas,
@@ -59,75 +50,47 @@ class NAdam(Optimizer):
         }
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-        _restore_steps(self, ("step", "mu_product"))
-
-    @_use_grad_for_differentiable
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns ``closure()``'s loss."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        touched = []
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps, weight_decay = group["eps"], group["weight_decay"]
-            momentum_decay = group["momentum_decay"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if getattr(param.grad, "is_sparse", False):
-                    raise RuntimeError("NAdam does not support sparse gradients")
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = torch.tensor(0.0, dtype=_get_scalar_dtype())
-                    state["mu_product"] = torch.tensor(1.0, dtype=_get_scalar_dtype())
-                    state["exp_avg"] = torch.zeros_like(param)
-                    state["exp_avg_sq"] = torch.zeros_like(param)
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                mu_product, step_t = state["mu_product"], state["step"]
-                touched += [param, exp_avg, exp_avg_sq, mu_product, step_t]
-                grad = param.grad if not group["maximize"] else -param.grad
-                if param.is_complex():
-                    param = torch.view_as_real(param)
-                    grad = torch.view_as_real(grad)
-                    exp_avg = torch.view_as_real(exp_avg)
-                    exp_avg_sq = torch.view_as_real(exp_avg_sq)
-                step_t += 1
-                step = _get_value(step_t)
-                bias_correction2 = 1 - beta2**step
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        param.mul_(1 - lr * weight_decay)
-                    else:
-                        grad = grad.add(param, alpha=weight_decay)
-                mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
-                mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
-                mu_product *= mu
-                exp_avg.lerp_(grad, 1 - beta1)
-                exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                denom = exp_avg_sq.div(bias_correction2).sqrt()
-                if group["differentiable"]:
-                    denom = denom.add(eps)
-                    mu_product_next = mu_product * mu_next
-                    grad = grad * (-lr * (1.0 - mu) / (1.0 - mu_product))
-                    exp_avg = exp_avg * (-lr * mu_next / (1.0 - mu_product_next))
-                    param.addcdiv_(grad, denom)
-                    param.addcdiv_(exp_avg, denom)
-                    continue
-                mu_product_value = _get_value(mu_product)
-                mu_product_next = mu_product_value * mu_next
-                denom.add_(eps)
-                param.addcdiv_(grad, denom, value=(-lr * (1.0 - mu) / (1.0 - mu_product_value)))
-                param.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - mu_product_next))
-        self._eval_step(touched)
-        return loss
+    def _update_group(self, group, touched):
+        lr = _to_scalar(group["lr"])
+        beta1, beta2 = group["betas"]
+        eps = group["eps"]
+        momentum_decay = group["momentum_decay"]
+        updates = self._updates(
+            group,
+            touched,
+            "NAdam does not support sparse gradients",
+            ("exp_avg", "exp_avg_sq"),
+            {"mu_product": 1.0},
+        )
+        for param, grad, state in updates:
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            mu_product, step_t = state["mu_product"], state["step"]
+            if param.is_complex():
+                param, grad, exp_avg, exp_avg_sq = _helpers.as_real(
+                    param, grad, exp_avg, exp_avg_sq
+                )
+            step_t += 1
+            step = _get_value(step_t)
+            bias_correction2 = 1 - beta2**step
+            grad = _helpers.apply_weight_decay(
+                param, grad, group["weight_decay"], lr, group["decoupled_weight_decay"]
+            )
+            mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+            mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+            mu_product *= mu
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            denom = exp_avg_sq.div(bias_correction2).sqrt()
+            if group["differentiable"]:
+                denom = denom.add(eps)
+                mu_product_next = mu_product * mu_next
+                grad = grad * (-lr * (1.0 - mu) / (1.0 - mu_product))
+                exp_avg = exp_avg * (-lr * mu_next / (1.0 - mu_product_next))
+                param.addcdiv_(grad, denom)
+                param.addcdiv_(exp_avg, denom)
+                continue
+            mu_product_value = _get_value(mu_product)
+            mu_product_next = mu_product_value * mu_next
+            denom.add_(eps)
+            param.addcdiv_(grad, denom, value=(-lr * (1.0 - mu) / (1.0 - mu_product_value)))
+            param.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - mu_product_next))

@@ -55,16 +55,12 @@ def _use_grad_for_differentiable(func):
     return wrapper
 
 
-def _get_value(x):
-    """A 0-d tensor's value as a Python number (a sync point), else ``x``."""
+def _to_scalar(x):
+    """A one-element tensor's value as a Python number (a sync point), else ``x``."""
     return x.item() if isinstance(x, torch.Tensor) else x
 
 
-def _to_scalar(x):
-    """Python number for a one-element tensor hyper-parameter, else ``x``."""
-    if isinstance(x, torch.Tensor):
-        return x.item()
-    return x
+_get_value = _to_scalar
 
 
 def _get_scalar_dtype():
@@ -102,6 +98,11 @@ def _step_with_hooks(step):
 
 class Optimizer:
     """Base class: holds ``param_groups``, ``defaults`` and per-parameter ``state``."""
+
+    # group entries that older saved states may lack, filled in on load
+    _group_defaults: dict = {}
+    # per-parameter state entries kept as 0-d tensors; plain numbers are converted on load
+    _tensor_state: tuple = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -150,6 +151,16 @@ class Optimizer:
         self.__dict__.update(state)
         self._init_hook_tables()
         self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:
+            for key, value in self._group_defaults.items():
+                group.setdefault(key, value)
+            for p in group["params"]:
+                p_state = self.state.get(p, [])
+                if len(p_state) == 0:
+                    continue
+                for key in self._tensor_state:
+                    if not isinstance(p_state[key], torch.Tensor):
+                        p_state[key] = torch.tensor(float(p_state[key]), dtype=_get_scalar_dtype())
 
     def __repr__(self):
         text = self.__class__.__name__ + " ("

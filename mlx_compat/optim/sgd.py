@@ -1,17 +1,22 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
 
 import mlx_compat as torch
-from mlx_compat.optim.optimizer import (
-    Optimizer,
-    _to_scalar,
-    _use_grad_for_differentiable,
-)
+from mlx_compat.optim import _helpers
+from mlx_compat.optim.optimizer import _to_scalar
 
 __all__ = ["SGD"]
 
 
-class SGD(Optimizer):
+class SGD(_helpers.GroupwiseOptimizer):
     """torch.optim.SGD: the single-tensor update rule, one parameter at a time."""
+
+    _group_defaults = {
+        "nesterov": False,
+        "maximize": False,
+        "foreach": None,
+        "differentiable": False,
+        "fused": False,
+    }
 
     def __init__(
         self,
@@ -29,6 +34,7 @@ class SGD(Optimizer):
     ):
         if isinstance(lr, torch.Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
+        # torch's SGD compares with ``<`` here, so a NaN passes
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -49,52 +55,23 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _helpers.check_fused(fused, differentiable, foreach)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
-
-    @_use_grad_for_differentiable
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns ``closure()``'s loss."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        touched = []
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            weight_decay = group["weight_decay"]
-            momentum = group["momentum"]
-            dampening = group["dampening"]
-            nesterov = group["nesterov"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                grad = p.grad if not group["maximize"] else -p.grad
-                if weight_decay != 0:
-                    grad = grad.add(p, alpha=weight_decay)
-                if momentum != 0:
-                    state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = grad.detach().clone()
-                    else:
-                        buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-                    state["momentum_buffer"] = buf
-                    touched.append(buf)
-                    grad = grad.add(buf, alpha=momentum) if nesterov else buf
-                p.add_(grad, alpha=-lr)
-                touched.append(p)
-        self._eval_step(touched)
-        return loss
+    def _update_group(self, group, touched):
+        lr = _to_scalar(group["lr"])
+        momentum = group["momentum"]
+        dampening = group["dampening"]
+        for p, grad in _helpers.params_with_grad(group):
+            grad = _helpers.apply_weight_decay(p, grad, group["weight_decay"])
+            if momentum != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = grad.detach().clone()
+                else:
+                    buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+                state["momentum_buffer"] = buf
+                touched.append(buf)
+                grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
+            p.add_(grad, alpha=-lr)
+            touched.append(p)

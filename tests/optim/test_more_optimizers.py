@@ -283,3 +283,46 @@ def test_differentiable_step_gradients(name):
         results.append([t.detach().numpy() for t in (x, p.grad, g.grad)])
     for got, want in zip(results[1], results[0], strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", [*NAMES, "Adam", "AdamW"])
+def test_state_without_step_is_refused_on_load(name):
+    """A saved per-parameter state lacking ``step`` fails in load_state_dict, as in torch."""
+    for lib in (torch, mlx_compat):
+        p = lib.nn.Parameter(lib.ones(3))
+        opt = getattr(lib.optim, name)([p], lr=0.1)
+        groups = opt.state_dict()["param_groups"]
+        with pytest.raises(KeyError, match="step"):
+            opt.load_state_dict({"state": {0: {"foo": lib.zeros(3)}}, "param_groups": groups})
+
+
+@pytest.mark.parametrize("name", [*NAMES, "Adam", "AdamW", "SGD"])
+def test_setstate_fills_missing_group_keys(name):
+    """State saved without the newer flags gets torch's defaults, numbers become tensors."""
+    states = []
+    for lib in (torch, mlx_compat):
+        p = lib.nn.Parameter(lib.ones(3))
+        opt = getattr(lib.optim, name)([p], lr=0.1)
+        p.grad = lib.ones(3)
+        opt.step()
+        saved = opt.__getstate__()
+        for group in saved["param_groups"]:
+            for key in ("foreach", "maximize", "differentiable", "capturable", "fused"):
+                group.pop(key, None)
+        for entry in saved["state"].values():
+            for key, value in entry.items():
+                if isinstance(value, lib.Tensor) and value.ndim == 0:
+                    entry[key] = value.item()
+        opt.__setstate__(saved)
+        group = opt.param_groups[0]
+        entry = opt.state[p]
+        states.append(
+            (
+                {k: v for k, v in group.items() if k != "params"},
+                {
+                    k: (type(v).__name__, float(v) if v.ndim == 0 else None)
+                    for k, v in entry.items()
+                },
+            )
+        )
+    assert states[1] == states[0]
