@@ -67,7 +67,7 @@ void normal_fill_16(T* data, T mean, T std) {
 // torch's normal_distribution<double> for small tensors (one cached sample).
 double normal_double(Generator& g, double mean, double std) {
   if (g.next_double_normal) {
-    const double r = *g.next_double_normal * std + mean;
+    const double r = std::fma(*g.next_double_normal, std, mean);
     g.next_double_normal.reset();
     return r;
   }
@@ -76,12 +76,15 @@ double normal_double(Generator& g, double mean, double std) {
   const double r = std::sqrt(-2.0 * std::log1p(-u2));
   const double theta = 2.0 * kPi * u1;
   g.next_double_normal = r * std::sin(theta);
-  return r * std::cos(theta) * std + mean;
+  // torch's build contracts x * std + mean into one fused multiply-add.
+  return std::fma(r * std::cos(theta), std, mean);
 }
 
+// The vector path works in T; the serial one (fewer than 16) in double, as torch's.
 template <typename T>
-std::vector<T> sample_normal(Generator& g, int64_t n, T mean, T std) {
+std::vector<T> sample_normal(Generator& g, int64_t n, double mean_d, double std_d) {
   std::vector<T> data(n);
+  const T mean = static_cast<T>(mean_d), std = static_cast<T>(std_d);
   if (n >= 16) {
     fill_uniform<T>(g, data, 0, 1);
     for (int64_t i = 0; i + 16 <= n; i += 16) normal_fill_16(data.data() + i, mean, std);
@@ -94,7 +97,7 @@ std::vector<T> sample_normal(Generator& g, int64_t n, T mean, T std) {
       normal_fill_16(tail, mean, std);
     }
   } else {
-    for (auto& v : data) v = static_cast<T>(normal_double(g, mean, std));
+    for (auto& v : data) v = static_cast<T>(normal_double(g, mean_d, std_d));
   }
   return data;
 }
@@ -171,12 +174,64 @@ Tensor to_logical(const Tensor& drawn, const IntArray& sizes, const IntArray& st
 
 ScalarType float_dtype(const TensorOptions& opts, const char* what) {
   const ScalarType st = opts.dtype ? *opts.dtype : default_float_dtype();
-  MLXC_CHECK(is_floating(st), NotImplemented, '"', what, "\" not implemented for '",
-             scalar_type_name(st), "'");
+  MLXC_CHECK(is_floating(st) || is_complex(st), NotImplemented, '"', what,
+             "\" not implemented for '", scalar_type_name(st), "'");
   return st;
 }
 
+// A complex64 tensor of `size` whose (real, imaginary) pairs are the float32
+// draws of `floats` in sequence: torch samples a complex tensor through its
+// real view, two floats per element.
+Tensor complex_from_pairs(const Tensor& floats, const IntArray& size) {
+  mx::array c = mx::view(mx::reshape(floats.value(), {-1}), mx::complex64);
+  return Tensor::from_array(mx::reshape(c, to_shape(size)), ScalarType::Complex64);
+}
+
+// The C++ type name torch's cauchy_ reports for a non-floating dtype.
+std::string cpp_type_name(ScalarType st) {
+  switch (st) {
+    case ScalarType::Bool:
+      return "bool";
+    case ScalarType::UInt8:
+      return "unsigned char";
+    case ScalarType::Int8:
+      return "signed char";
+    case ScalarType::Int16:
+      return "short int";
+    case ScalarType::Int32:
+      return "int";
+    case ScalarType::Int64:
+      return "long int";
+    case ScalarType::Complex64:
+      return "c10::complex<float>";
+    default:
+      return scalar_type_name(st);
+  }
+}
+
+// torch's check for random_(from, to): integer dtypes must hold from and to - 1.
+void check_random_bounds(ScalarType st, int64_t from, int64_t to) {
+  MLXC_CHECK(!is_complex(st), Runtime,
+             "check_random_bounds handles only integral, floating-point and boolean types");
+  if (is_floating(st)) return;
+  int64_t lo = 0, hi = 1;
+  if (st == ScalarType::UInt8) {
+    hi = 255;
+  } else if (st != ScalarType::Bool) {
+    hi = static_cast<int64_t>((1ULL << (8 * itemsize(st) - 1)) - 1);
+    lo = -hi - 1;
+  }
+  MLXC_CHECK(from >= lo && from <= hi, Runtime, "from is out of bounds for ", cpp_type_name(st));
+  MLXC_CHECK(to - 1 >= lo && to - 1 <= hi, Runtime, "to - 1 is out of bounds for ",
+             cpp_type_name(st));
+}
+
 Tensor sample_uniform(const IntArray& size, Generator& g, ScalarType st, double from, double to) {
+  if (is_complex(st)) {
+    // Real and imaginary parts each uniform in [from, to).
+    Tensor floats = sample_uniform({2 * numel_of(size)}, g, ScalarType::Float32, from, to);
+    return complex_from_pairs(floats, size);
+  }
   std::lock_guard<std::mutex> lock(g.mutex);
   const int64_t n = numel_of(size);
   if (st == ScalarType::Float64) {
@@ -191,6 +246,12 @@ Tensor sample_uniform(const IntArray& size, Generator& g, ScalarType st, double 
 
 Tensor sample_normal_tensor(const IntArray& size, Generator& g, ScalarType st, double mean,
                             double std, bool contiguous = true) {
+  if (is_complex(st)) {
+    // Real and imaginary parts each N(mean, std^2 / 2), so |z - mean|^2 has mean std^2.
+    Tensor floats = sample_normal_tensor({2 * numel_of(size)}, g, ScalarType::Float32, mean,
+                                         std / std::sqrt(2.0), contiguous);
+    return complex_from_pairs(floats, size);
+  }
   std::lock_guard<std::mutex> lock(g.mutex);
   const int64_t n = numel_of(size);
   if (!contiguous) {
@@ -201,8 +262,7 @@ Tensor sample_normal_tensor(const IntArray& size, Generator& g, ScalarType st, d
   }
   if (st == ScalarType::Float64)
     return host_tensor(sample_normal<double>(g, n, mean, std), size, st);
-  return host_tensor(sample_normal<float>(g, n, static_cast<float>(mean), static_cast<float>(std)),
-                     size, st);
+  return host_tensor(sample_normal<float>(g, n, mean, std), size, st);
 }
 
 }  // namespace
@@ -222,6 +282,7 @@ Tensor randint(int64_t low, int64_t high, const IntArray& size, const GenPtr& ge
   MLXC_CHECK(low < high, Runtime, "random_ expects 'from' to be less than 'to', but got from=", low,
              " >= to=", high);
   const ScalarType st = opts.dtype ? *opts.dtype : ScalarType::Int64;
+  check_random_bounds(st, low, high);
   Generator& g = gen_or_default(gen);
   std::lock_guard<std::mutex> lock(g.mutex);
   const int64_t n = numel_of(size);
@@ -253,6 +314,9 @@ Tensor randperm(int64_t n, const GenPtr& gen, const TensorOptions& opts) {
 }
 
 const Tensor& uniform_(const Tensor& self, double from, double to, const GenPtr& gen) {
+  const ScalarType st = self.dtype();
+  MLXC_CHECK(is_floating(st) || is_complex(st), NotImplemented,
+             "\"check_uniform_bounds\" not implemented for '", scalar_type_name(st), "'");
   MLXC_CHECK(from <= to, Runtime,
              "uniform_ expects to return a [from, to) range, but found from=", from, " > to=", to);
   Tensor s = sample_uniform(self.sizes(), gen_or_default(gen), self.dtype(), from, to);
@@ -261,6 +325,10 @@ const Tensor& uniform_(const Tensor& self, double from, double to, const GenPtr&
 
 const Tensor& normal_(const Tensor& self, double mean, double std, const GenPtr& gen) {
   MLXC_CHECK(std >= 0.0, Runtime, "normal expects std >= 0.0, but found std ", std);
+  if (self.numel() == 0) return self;
+  const ScalarType st = self.dtype();
+  MLXC_CHECK(is_floating(st) || is_complex(st), NotImplemented,
+             "\"normal_kernel_cpu\" not implemented for '", scalar_type_name(st), "'");
   const bool contig = contiguous_layout(self.sizes(), self.strides());
   Tensor s =
       sample_normal_tensor(self.sizes(), gen_or_default(gen), self.dtype(), mean, std, contig);
@@ -268,6 +336,8 @@ const Tensor& normal_(const Tensor& self, double mean, double std, const GenPtr&
 }
 
 const Tensor& random_(const Tensor& self, const GenPtr& gen) {
+  MLXC_CHECK(!is_complex(self.dtype()), NotImplemented,
+             "\"random_kernel_cpu\" not implemented for '", scalar_type_name(self.dtype()), "'");
   Generator& g = gen_or_default(gen);
   std::lock_guard<std::mutex> lock(g.mutex);
   const ScalarType st = self.dtype();
@@ -322,6 +392,7 @@ Tensor host_result(const std::vector<double>& v, const IntArray& sizes, ScalarTy
 const Tensor& random_range_(const Tensor& self, int64_t from, int64_t to, const GenPtr& gen) {
   MLXC_CHECK(from < to, Runtime, "random_ expects 'from' to be less than 'to', but got from=", from,
              " >= to=", to);
+  check_random_bounds(self.dtype(), from, to);
   Generator& g = gen_or_default(gen);
   std::lock_guard<std::mutex> lock(g.mutex);
   const uint64_t range = static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
@@ -337,6 +408,9 @@ const Tensor& random_range_(const Tensor& self, int64_t from, int64_t to, const 
 
 const Tensor& bernoulli_(const Tensor& self, double p, const GenPtr& gen) {
   MLXC_CHECK(p >= 0.0 && p <= 1.0, Runtime, "bernoulli_ expects p to be in [0, 1], but got p=", p);
+  MLXC_CHECK(!is_complex(self.dtype()), NotImplemented,
+             "\"bernoulli_scalar_cpu_\" not implemented for '", scalar_type_name(self.dtype()),
+             "'");
   Generator& g = gen_or_default(gen);
   std::lock_guard<std::mutex> lock(g.mutex);
   std::vector<double> v(self.numel());
@@ -368,12 +442,21 @@ const Tensor& fill_serial(const Tensor& self, const GenPtr& gen, const char* ker
 
 const Tensor& exponential_(const Tensor& self, double lambd, const GenPtr& gen) {
   MLXC_CHECK(lambd > 0.0, Runtime, "exponential_ expects lambda > 0.0, but found lambda=", lambd);
+  if (self.numel() == 0) return self;
+  MLXC_CHECK(is_floating(self.dtype()), Runtime,
+             "Exponential distribution is a continuous probability distribution. dtype must be a "
+             "floating point but you specified ",
+             scalar_type_name(self.dtype()));
   return fill_serial(self, gen, "exponential_cpu", [lambd](Generator& g) {
     return -1.0 / lambd * std::log1p(-uniform_double(g, 0.0, 1.0));
   });
 }
 
 const Tensor& cauchy_(const Tensor& self, double median, double sigma, const GenPtr& gen) {
+  MLXC_CHECK(is_floating(self.dtype()), Runtime,
+             "Cauchy distribution is a continuous probability distribution. dtype must be a "
+             "floating point but you specified ",
+             cpp_type_name(self.dtype()));
   return fill_serial(self, gen, "cauchy_cpu", [median, sigma](Generator& g) {
     return median + sigma * std::tan(M_PI * (uniform_double(g, 0.0, 1.0) - 0.5));
   });
@@ -387,6 +470,9 @@ const Tensor& log_normal_(const Tensor& self, double mean, double std, const Gen
 
 const Tensor& geometric_(const Tensor& self, double p, const GenPtr& gen) {
   MLXC_CHECK(p > 0.0 && p < 1.0, Runtime, "geometric_ expects p to be in (0, 1), but got p=", p);
+  if (self.numel() == 0) return self;
+  MLXC_CHECK(!is_complex(self.dtype()) && self.dtype() != ScalarType::Bool, NotImplemented,
+             "\"geometric_cpu\" not implemented for '", scalar_type_name(self.dtype()), "'");
   const double denom = std::log1p(-p);
   return fill_serial(
       self, gen, "geometric_cpu",
@@ -433,9 +519,9 @@ Tensor zero_grad_history(const Tensor& drawn, const char* name, TensorRefs input
 }
 
 Tensor bernoulli(const Tensor& probs, const GenPtr& gen) {
-  MLXC_CHECK(is_floating(probs.dtype()), NotImplemented,
-             "\"bernoulli_tensor_cpu_p_\" not implemented for '", scalar_type_name(probs.dtype()),
-             "'");
+  MLXC_CHECK(is_floating(probs.dtype()), NotImplemented, "\"bernoulli_tensor_cpu_",
+             is_complex(probs.dtype()) ? "self_" : "p_", "\" not implemented for '",
+             scalar_type_name(probs.dtype()), "'");
   std::vector<double> p = host_doubles(probs);
   Generator& g = gen_or_default(gen);
   std::lock_guard<std::mutex> lock(g.mutex);
