@@ -151,3 +151,81 @@ def test_indexing_and_index_put():
             return L.index_put(cubed(x), tuple(L.tensor(i) for i in idx), cubed(v), accumulate=acc)
 
         check_gradgrad(fn, [rand(3, 3, seed=3), rand(len(idx[0]), seed=4)])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda L, x: L.log_softmax(x, 1),
+        lambda L, x: L.nn.functional.softplus(x, beta=2.0, threshold=3.0),
+        lambda L, x: L.nn.functional.logsigmoid(x),
+        lambda L, x: L.nn.functional.mish(x),
+    ],
+)
+def test_float64_activations(fn):
+    # float64 values exact enough for finite differences, and matching second derivatives
+    a = rand(3, 5, low=-8.0, high=8.0)
+    ours = fn(mlx_compat, mlx_compat.tensor(a)).numpy()
+    theirs = fn(torch, torch.tensor(a)).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=1e-15)
+    check_gradgrad(fn, [a])
+
+
+def test_cross_entropy_gradgrad():
+    target = np.array([1, 0, 3])
+    check_gradgrad(
+        lambda L, x: L.nn.functional.cross_entropy(x, L.tensor(target), label_smoothing=0.1),
+        [rand(3, 4)],
+    )
+    check_gradgrad(
+        lambda L, x, y: L.nn.functional.binary_cross_entropy_with_logits(x, L.sigmoid(y)),
+        [rand(3, 4, seed=1), rand(3, 4, seed=2)],
+    )
+
+
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding(padding_idx):
+    idx = np.array([[0, 2, 4], [2, 2, 1]])
+    check_gradgrad(
+        lambda L, w: L.nn.functional.embedding(L.tensor(idx), cubed(w), padding_idx=padding_idx),
+        [rand(5, 3)],
+    )
+
+
+def test_embedding_scale_grad_by_freq():
+    # torch's double backward leaves the frequency scaling out; so does ours
+    idx = np.array([0, 2, 2, 1, 2])
+    check_gradgrad(
+        lambda L, w: L.nn.functional.embedding(L.tensor(idx), cubed(w), scale_grad_by_freq=True),
+        [rand(4, 3)],
+    )
+
+
+def test_repeat_interleave_tensor_repeats():
+    reps = np.array([2, 0, 3])
+    check_gradgrad(lambda L, x: L.repeat_interleave(cubed(x), L.tensor(reps), dim=1), [rand(2, 3)])
+
+
+def test_vander():
+    check_gradgrad(lambda L, x: L.linalg.vander(x, N=4), [rand(2, 3)])
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce(reduce, include_self):
+    idx = np.array([[0, 2, 2], [1, 1, 0]])
+    a, s = rand(2, 3), rand(2, 3, seed=1)
+    s[0, 1] = 0.0
+
+    def fn(L, x, src):
+        return L.scatter_reduce(x, 1, L.tensor(idx), src, reduce, include_self=include_self)
+
+    check_gradgrad(fn, [a, s])
+
+
+def test_index_reduce_prod():
+    idx = np.array([0, 2, 0])
+    check_gradgrad(
+        lambda L, x, src: x.index_reduce(0, L.tensor(idx), src, "prod"),
+        [rand(3, 2), rand(3, 2, seed=1)],
+    )

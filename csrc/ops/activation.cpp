@@ -21,6 +21,15 @@ mx::array softmax_values(const mx::array& x, int axis) {
   return mx::divide(e, mx::sum(e, axis, true));
 }
 
+// x - logsumexp(x) along axis; float64 composes it from the accurate exp.
+mx::array log_softmax_values(const mx::array& x, int axis) {
+  if (x.dtype() != mx::float64) return mx::subtract(x, mx::logsumexp(x, axis, true));
+  mx::array m = mx::max(x, axis, true);
+  m = mx::where(mx::isinf(m), mx::zeros_like(m), m);
+  mx::array shifted = mx::subtract(x, m);
+  return mx::subtract(shifted, mx::log(mx::sum(exp_accurate(shifted), axis, true)));
+}
+
 }  // namespace
 
 Tensor softmax(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype) {
@@ -47,10 +56,9 @@ Tensor log_softmax(const Tensor& self, int64_t dim, std::optional<ScalarType> dt
   const int64_t d = wrap_dim(dim, self.dim());
   Tensor in = dtype ? to_dtype(self, st) : self;
   mx::array x = in.value();
-  mx::array out = self.dim() == 0 ? mx::zeros_like(x)
-                  : self.numel() == 0
-                      ? x
-                      : mx::subtract(x, mx::logsumexp(x, static_cast<int>(d), true));
+  mx::array out = self.dim() == 0     ? mx::zeros_like(x)
+                  : self.numel() == 0 ? x
+                                      : log_softmax_values(x, static_cast<int>(d));
   Tensor result = make_result(out, st, {&in});
   if (!needs_grad({&in})) return result;
   auto node = make_node("LogSoftmaxBackward0", {&in}, [d](FnNode& n, TensorList& gs) {

@@ -151,7 +151,7 @@ Tensor softplus(const Tensor& self, double beta, double threshold) {
       [=](const mx::array& x) {
         mx::array bx = mx::multiply(x, c(x, beta));
         return mx::where(mx::greater(bx, c(x, threshold)), x,
-                         mx::divide(mx::log1p(mx::exp(bx)), c(x, beta)));
+                         mx::divide(mx::log1p(exp_accurate(bx)), c(x, beta)));
       },
       [=](const Tensor& g, const Tensor& x, const Tensor&) {
         Tensor bx = mul(x, beta);
@@ -245,7 +245,7 @@ Tensor logsigmoid(const Tensor& self) {
       [](const mx::array& x) {
         // -softplus(-x), stable on both sides.
         mx::array z = mx::zeros_like(x);
-        return mx::subtract(mx::minimum(x, z), mx::log1p(mx::exp(mx::negative(mx::abs(x)))));
+        return mx::subtract(mx::minimum(x, z), mx::log1p(exp_accurate(mx::negative(mx::abs(x)))));
       },
       [](const Tensor& g, const Tensor& x, const Tensor&) { return mul(g, sigmoid(neg(x))); });
 }

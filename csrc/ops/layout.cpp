@@ -1,6 +1,7 @@
 #include "ops/layout.h"
 
 #include "core/eval.h"
+#include "ops/gather.h"
 #include "ops/pointwise.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
@@ -150,26 +151,8 @@ Tensor repeat_interleave(const Tensor& self, const Tensor& repeats, std::optiona
   }
   mx::array ia(idx.begin(), mx::Shape{static_cast<int32_t>(idx.size())}, mx::int64);
   Tensor it = make_result(ia, ScalarType::Int64, {});
-  // index_select through advanced indexing keeps gradients.
-  std::vector<std::optional<Tensor>> ix(d, std::nullopt);
-  ix.push_back(it);
-  IntArray out_sizes = x.sizes();
-  out_sizes[d] = static_cast<int64_t>(idx.size());
-  mx::array v = mx::take(x.value(), ia, static_cast<int>(d));
-  Tensor out = make_result(v, x.dtype(), {&x});
-  if (!needs_grad({&x})) return out;
-  auto node =
-      make_node("IndexSelectBackward0", {&x}, [d, it, sizes = x.sizes()](FnNode&, TensorList& gs) {
-        const Tensor& g = gs[0];
-        mx::array z = mx::zeros(to_shape(sizes), to_mlx(g.dtype()));
-        mx::array gm = mx::moveaxis(g.value(), static_cast<int>(d), 0);
-        mx::array upd = mx::expand_dims(gm, static_cast<int>(d) + 1);
-        return TensorList{make_result(
-            scatter_nonempty(
-                z, upd, [&] { return mx::scatter_add(z, it.value(), upd, static_cast<int>(d)); }),
-            g.dtype(), {&g})};
-      });
-  return with_history(out, node);
+  // torch's composite: index_select with the repeated positions.
+  return index_select(x, d, it);
 }
 
 Tensor broadcast_to(const Tensor& self, const IntArray& size) { return expand(self, size); }

@@ -7,6 +7,62 @@
 
 namespace mlxc {
 
+namespace {
+
+// Rows of `indices` (flat, wrapped into [0, rows)), as int64.
+mx::array wrapped_rows(const Tensor& flat, int64_t rows) {
+  mx::array idx = mx::astype(flat.value(), mx::int64);
+  return mx::where(mx::less(idx, mx::array(int64_t{0})), mx::add(idx, mx::array(rows)), idx);
+}
+
+// The weight gradient of embedding: g's rows added into zeros at their indices
+// (the padding row left out, each row divided by its count when scaling by
+// frequency). Recorded, its backward is torch's embedding double backward: g
+// picked back at the indices, the padding row zeroed (the scaling is not
+// applied there, as in torch).
+Tensor embedding_dense_backward(const Tensor& g, const Tensor& flat, int64_t rows,
+                                int64_t padding_idx, bool scale_grad_by_freq) {
+  const int64_t cols = g.dim() ? g.sizes().back() : 1;
+  mx::array gv = mx::reshape(g.value(), {-1, static_cast<int32_t>(cols)});
+  mx::array idx = wrapped_rows(flat, rows);
+  if (padding_idx >= 0) {
+    mx::array keep = mx::not_equal(idx, mx::array(padding_idx));
+    gv = mx::where(mx::expand_dims(keep, 1), gv, mx::zeros_like(gv));
+  }
+  if (scale_grad_by_freq && idx.size() != 0) {
+    // Each row's gradient is divided by how often its index occurs in the batch.
+    mx::array counts =
+        mx::scatter_add(mx::zeros({static_cast<int32_t>(rows)}, gv.dtype()), idx,
+                        mx::ones({static_cast<int32_t>(idx.size()), 1}, gv.dtype()), 0);
+    gv = mx::divide(gv, mx::expand_dims(mx::take(counts, idx, 0), 1));
+  }
+  mx::array z = mx::zeros({static_cast<int32_t>(rows), static_cast<int32_t>(cols)}, gv.dtype());
+  mx::array out =
+      scatter_nonempty(z, gv, [&] { return mx::scatter_add(z, idx, mx::expand_dims(gv, 1), 0); });
+  Tensor result = make_result(out, g.dtype(), {&g});
+  if (!needs_grad({&g})) return result;
+  auto node = make_node(
+      "EmbeddingDenseBackward0", {&g},
+      [flat, rows, padding_idx, cols, gsizes = g.sizes()](FnNode&, TensorList& gs) {
+        const int64_t n = flat.numel();
+        Tensor at =
+            make_result(mx::broadcast_to(mx::expand_dims(wrapped_rows(flat, rows), 1),
+                                         {static_cast<int32_t>(n), static_cast<int32_t>(cols)}),
+                        ScalarType::Int64, {});
+        Tensor picked = gather_in_range(gs[0], 0, at);
+        if (padding_idx >= 0) {
+          Tensor pad = make_result(
+              mx::expand_dims(mx::equal(wrapped_rows(flat, rows), mx::array(padding_idx)), 1),
+              ScalarType::Bool, {});
+          picked = where(pad, wrapped_scalar(0.0), picked);
+        }
+        return TensorList{reshape(picked, gsizes)};
+      });
+  return with_history(result, node);
+}
+
+}  // namespace
+
 Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx,
                  bool scale_grad_by_freq) {
   MLXC_CHECK(weight.dim() == 2, Runtime, "'weight' must be 2-D");
@@ -28,31 +84,11 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
   Tensor result = make_result(mx::reshape(picked.value(), to_shape(out_sizes)), weight.dtype(),
                               {&weight, &indices});
   if (!needs_grad({&weight})) return result;
-  auto node = make_node(
-      "EmbeddingBackward0", {&weight},
-      [flat, rows, padding_idx, scale_grad_by_freq, cols = weight.sizes()[1]](FnNode&,
-                                                                              TensorList& gs) {
-        const Tensor& g = gs[0];
-        mx::array gv = mx::reshape(g.value(), {-1, static_cast<int32_t>(cols)});
-        mx::array idx = mx::astype(flat.value(), mx::int64);
-        idx = mx::where(mx::less(idx, mx::array(int64_t{0})), mx::add(idx, mx::array(rows)), idx);
-        if (padding_idx >= 0) {
-          mx::array keep = mx::not_equal(idx, mx::array(padding_idx));
-          gv = mx::where(mx::expand_dims(keep, 1), gv, mx::zeros_like(gv));
-        }
-        if (scale_grad_by_freq && idx.size() != 0) {
-          // Each row's gradient is divided by how often its index occurs in the batch.
-          mx::array counts =
-              mx::scatter_add(mx::zeros({static_cast<int32_t>(rows)}, gv.dtype()), idx,
-                              mx::ones({static_cast<int32_t>(idx.size()), 1}, gv.dtype()), 0);
-          gv = mx::divide(gv, mx::expand_dims(mx::take(counts, idx, 0), 1));
-        }
-        mx::array z =
-            mx::zeros({static_cast<int32_t>(rows), static_cast<int32_t>(cols)}, gv.dtype());
-        mx::array out = scatter_nonempty(
-            z, gv, [&] { return mx::scatter_add(z, idx, mx::expand_dims(gv, 1), 0); });
-        return TensorList{make_result(out, g.dtype(), {&g})};
-      });
+  auto node = make_node("EmbeddingBackward0", {&weight},
+                        [flat, rows, padding_idx, scale_grad_by_freq](FnNode&, TensorList& gs) {
+                          return TensorList{embedding_dense_backward(gs[0], flat, rows, padding_idx,
+                                                                     scale_grad_by_freq)};
+                        });
   return with_history(result, node);
 }
 

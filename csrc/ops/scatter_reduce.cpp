@@ -5,6 +5,7 @@
 
 #include "core/eval.h"
 #include "ops/gather.h"
+#include "ops/nn_misc.h"
 #include "ops/pointwise.h"
 #include "ops/shape.h"
 
@@ -76,13 +77,13 @@ TensorList reduce_backward(const Tensor& g, const Tensor& self, int64_t d, const
   Tensor grad_self, grad_src;
   if (reduce == "sum") {
     grad_self = g;
-    grad_src = gather(g, d, index);
+    grad_src = gather_in_range(g, d, index);
   } else if (reduce == "mean") {
     Tensor n = include_self ? ones_like(g) : zeros_like(g);
-    n = scatter_add(n, d, index, ones_like(src));
+    n = scatter_add_in_range(n, d, index, ones_like(src));
     n = masked_fill(n, eq(n, wrapped_scalar(0.0)), wrapped_scalar(1.0));
     grad_self = div(g, n);
-    grad_src = div(gather(g, d, index), gather(n, d, index));
+    grad_src = div(gather_in_range(g, d, index), gather_in_range(n, d, index));
   } else if (reduce == "prod") {
     // Exclusive products, exact where self or src hold zeros.
     const Tensor zero = wrapped_scalar(0.0), one = wrapped_scalar(1.0);
@@ -90,21 +91,23 @@ TensorList reduce_backward(const Tensor& g, const Tensor& self, int64_t d, const
     Tensor masked_self_result = scatter_reduce(masked_self, d, index, src, reduce, include_self);
     grad_self = div(mul(g, masked_self_result), masked_self);
     Tensor src_zero = eq(src, zero);
-    Tensor zeros_hit =
-        gather(scatter_add(zeros_like(self), d, index, to_dtype(src_zero, self.dtype())), d, index);
+    Tensor zeros_hit = gather_in_range(
+        scatter_add_in_range(zeros_like(self), d, index, to_dtype(src_zero, self.dtype())), d,
+        index);
     Tensor single_zero = logical_and(src_zero, eq(zeros_hit, one));
     Tensor masked_src_result =
         scatter_reduce(self, d, index, masked_fill(src, single_zero, one), reduce, include_self);
-    grad_src = where(single_zero, gather(mul(g, masked_src_result), d, index),
-                     div(gather(mul(g, result), d, index), masked_fill(src, src_zero, one)));
+    grad_src =
+        where(single_zero, gather_in_range(mul(g, masked_src_result), d, index),
+              div(gather_in_range(mul(g, result), d, index), masked_fill(src, src_zero, one)));
   } else {
     // amax/amin: ties share the gradient evenly.
-    Tensor value = gather(result, d, index);
+    Tensor value = gather_in_range(result, d, index);
     Tensor self_is = to_dtype(eq(self, result), self.dtype());
     Tensor src_is = to_dtype(eq(src, value), self.dtype());
-    Tensor share = div(g, scatter_add(self_is, d, index, src_is));
+    Tensor share = div(g, scatter_add_in_range(self_is, d, index, src_is));
     grad_self = mul(self_is, share);
-    grad_src = mul(src_is, gather(share, d, index));
+    grad_src = mul(src_is, gather_in_range(share, d, index));
   }
   if (!include_self) grad_self = scatter(grad_self, d, index, wrapped_scalar(0.0));
   return {grad_self, grad_src};
@@ -135,9 +138,13 @@ Tensor reduce_into(const Tensor& self, int64_t d, const Tensor& index, const Ten
       MLXC_CHECK(l >= -size && h < size, Index, "index out of range in self");
     }
   }
-  Tensor src = index.sizes() == src_full.sizes()
-                   ? src_full
-                   : make_result(src_part(src_full, index), src_full.dtype(), {&src_full});
+  Tensor src = src_full;
+  if (index.sizes() != src_full.sizes()) {
+    // The index-shaped part of src, as recorded slices.
+    for (int64_t a = 0; a < src.dim(); ++a) {
+      if (src.sizes()[a] != index.sizes()[a]) src = slice(src, a, 0, index.sizes()[a], 1);
+    }
+  }
   mx::array out =
       index.numel() == 0 ? self.value() : scatter_nonempty(self.value(), src.value(), [&] {
         return reduce_values(self.value(), scatter_coordinates(index, d, size), src.value(), reduce,
@@ -149,18 +156,23 @@ Tensor reduce_into(const Tensor& self, int64_t d, const Tensor& index, const Ten
              "scatter_reduce(): mean reduction of integer inputs is not differentiable");
   auto node = make_node(
       node_name, {&self, &src_full},
-      [d, index, self_v = detach_alias(self), src_v = detach_alias(src), reduce, include_self,
-       res = detach_alias(result), src_sizes = src_full.sizes()](FnNode& n, TensorList& gs) {
+      [d, index, reduce, include_self, src_sizes = src_full.sizes()](FnNode& n, TensorList& gs) {
+        Tensor self_v = n.saved(0), src_v = n.saved(1), res = n.saved(2);
         TensorList r = reduce_backward(gs[0], self_v, d, index, src_v, reduce, include_self, res);
         if (n.needs_input_grad(1) && r[1].sizes() != src_sizes) {
           // Pad back to src's shape (src may be larger than index).
-          mx::array z = mx::zeros(to_shape(src_sizes), to_mlx(r[1].dtype()));
-          r[1] = make_result(
-              mx::slice_update(z, r[1].value(), mx::Shape(src_sizes.size(), 0), r[1].shape()),
-              r[1].dtype(), {&r[1]});
+          std::vector<int64_t> pad;
+          for (int64_t a = static_cast<int64_t>(src_sizes.size()) - 1; a >= 0; --a) {
+            pad.push_back(0);
+            pad.push_back(src_sizes[a] - r[1].sizes()[a]);
+          }
+          r[1] = constant_pad_nd(r[1], pad, wrapped_scalar(0.0));
         }
         return r;
       });
+  node->save(self);
+  node->save(src);
+  node->save(result, true);
   return with_history(result, node);
 }
 
