@@ -337,3 +337,42 @@ def test_leaf_errors(fn):
         assert tuple(x.shape) == shape
         msgs.append(str(e.value))
     assert msgs[0] == msgs[1]
+
+
+def test_aliases_after_transpose_():
+    res = []
+    for M in (torch, mlx_compat):
+        y = M.arange(12.0).reshape(3, 4)
+        flat = y.view(-1)
+        y.t_()
+        y[0, 1] = 100.0
+        y[2:].mul_(-1)
+        flat[5] = 7.0
+        with pytest.raises(RuntimeError):
+            y.view(-1)
+        res.append(
+            (flat.tolist(), y.tolist(), y.reshape(-1).tolist(), y.contiguous().stride(), y._version)
+        )
+    assert res[0] == res[1]
+
+
+def test_squeeze_unsqueeze_roundtrip_keeps_fast_path():
+    for M in (torch, mlx_compat):
+        x = M.arange(6.0).reshape(2, 3)
+        x.unsqueeze_(1).squeeze_(1).t_().t_()
+        assert x.is_contiguous() and geom(x) == ((2, 3), (3, 1), 0)
+        x.add_(1)
+        assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+
+
+@pytest.mark.parametrize(("method", "args", "shape"), OPS, ids=ids(OPS))
+def test_gradcheck(method, args, shape):
+    x = mlx_compat.tensor(data(shape).astype(np.float64), requires_grad=True)
+
+    def fn(x):
+        y = x * 1.5
+        getattr(y, method)(*args)
+        return y * y
+
+    assert mlx_compat.autograd.gradcheck(fn, (x,))
+    assert mlx_compat.autograd.gradgradcheck(fn, (x,))
