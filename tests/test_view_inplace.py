@@ -176,6 +176,18 @@ def scenario_as_strided_then_write(M, arr):
     return b, a.grad, [name(b)]
 
 
+def scenario_offset_base_view_write(M, arr):
+    # A base moved to a storage offset, then written through a view of it.
+    a = M.tensor(arr, requires_grad=True)
+    b = a * 1
+    b.as_strided_((2, 2), (1, 3), 1)
+    v = b[:, 1]
+    v.mul_(4)
+    w = M.tensor(data((2, 2), seed=9))
+    (b * w).sum().backward()
+    return b, a.grad, [name(b), name(v)]
+
+
 def scenario_sibling_write(M, arr):
     # Another view of the base is written after a view was transposed in place.
     a = M.tensor(arr, requires_grad=True)
@@ -194,6 +206,7 @@ def scenario_sibling_write(M, arr):
         scenario_write_after_transpose,
         scenario_view_then_write,
         scenario_as_strided_then_write,
+        scenario_offset_base_view_write,
         scenario_sibling_write,
     ],
 )
