@@ -229,3 +229,10 @@ def test_index_reduce_prod():
         lambda L, x, src: x.index_reduce(0, L.tensor(idx), src, "prod"),
         [rand(3, 2), rand(3, 2, seed=1)],
     )
+
+
+def test_det_float64():
+    a = rand(5, 5, seed=7)
+    ours = mlx_compat.linalg.det(mlx_compat.tensor(a)).item()
+    assert abs(ours - np.linalg.det(a)) <= 1e-13 * max(1.0, abs(np.linalg.det(a)))
+    check_gradgrad(lambda L, x: L.linalg.det(x), [a])

@@ -310,7 +310,13 @@ Tensor linalg_det(const Tensor& A) {
   const ScalarType st = A.dtype();
   IntArray batch = batch_sizes(A);
   mx::array d = mx::ones(to_shape(batch), to_mlx(st));
-  if (A.numel() > 0) d = mx::linalg::det(A.value(), cpu());
+  if (A.numel() > 0 && st == ScalarType::Float64) {
+    // MLX's det is exp(logabsdet) with its float32-grade exp; use the accurate one.
+    auto [sign, lad] = mx::linalg::slogdet(A.value(), cpu());
+    d = mx::multiply(sign, exp_accurate(lad));
+  } else if (A.numel() > 0) {
+    d = mx::linalg::det(A.value(), cpu());
+  }
   Tensor out = make_result(d, st, {&A});
   if (!needs_grad({&A})) return out;
   auto node = make_node("LinalgDetBackward0", {&A}, [](FnNode& nd, TensorList& gs) {
