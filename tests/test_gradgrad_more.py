@@ -236,3 +236,26 @@ def test_det_float64():
     ours = mlx_compat.linalg.det(mlx_compat.tensor(a)).item()
     assert abs(ours - np.linalg.det(a)) <= 1e-13 * max(1.0, abs(np.linalg.det(a)))
     check_gradgrad(lambda L, x: L.linalg.det(x), [a])
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_2d(mode, padding_mode, align_corners):
+    def fn(L, x, g):
+        return L.nn.functional.grid_sample(
+            cubed(x), g, mode=mode, padding_mode=padding_mode, align_corners=align_corners
+        )
+
+    check_gradgrad(fn, [rand(2, 2, 4, 5), rand(2, 3, 2, 2, seed=1, low=-1.3, high=1.3)])
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_grid_sample_3d(mode, padding_mode):
+    def fn(L, x, g):
+        return L.nn.functional.grid_sample(
+            cubed(x), g, mode=mode, padding_mode=padding_mode, align_corners=False
+        )
+
+    check_gradgrad(fn, [rand(1, 2, 3, 4, 3), rand(1, 2, 2, 2, 3, seed=1, low=-1.3, high=1.3)])

@@ -2,7 +2,10 @@
 
 #include <cmath>
 
+#include "ops/gather.h"
 #include "ops/linalg.h"
+#include "ops/pointwise.h"
+#include "ops/reduce.h"
 #include "ops/shape.h"
 
 namespace mlxc {
@@ -234,6 +237,165 @@ std::vector<Tap> make_taps(const std::vector<Coord>& coords, int interp, int pad
   return taps;
 }
 
+// Tensor-level tap weights and their derivatives in the pixel coordinates, as
+// recorded functions of `pos` (one per grid dim), so that gradients built from
+// them are differentiable again. Tap order and formulas follow make_taps.
+struct TapWeights {
+  Tensor weight;
+  std::vector<Tensor> dweight;
+};
+
+std::vector<TapWeights> tap_weights(const std::vector<Tensor>& pos, int interp) {
+  const size_t d = pos.size();
+  std::vector<TapWeights> out;
+  if (interp == kNearest) return out;
+  if (interp == kBilinear) {
+    std::vector<Tensor> w0, w1;
+    for (const Tensor& c : pos) {
+      Tensor f = floor(c);
+      w0.push_back(sub(add(f, 1.0), c));
+      w1.push_back(sub(c, f));
+    }
+    for (int corner = 0; corner < (1 << d); ++corner) {
+      std::vector<Tensor> parts;
+      for (size_t k = 0; k < d; ++k) parts.push_back(((corner >> k) & 1) ? w1[k] : w0[k]);
+      Tensor w = parts[0];
+      for (size_t k = 1; k < d; ++k) w = mul(w, parts[k]);
+      std::vector<Tensor> dw;
+      for (size_t k = 0; k < d; ++k) {
+        Tensor v;
+        for (size_t j = 0; j < d; ++j) {
+          if (j != k) v = v.defined() ? mul(v, parts[j]) : parts[j];
+        }
+        const double sign = ((corner >> k) & 1) ? 1.0 : -1.0;
+        dw.push_back(mul(v, sign));  // d >= 2: v is a product of the other parts
+      }
+      out.push_back({w, dw});
+    }
+    return out;
+  }
+  const double a = -0.75;
+  auto near = [&](const Tensor& x) {
+    return add(mul(mul(add(mul(x, a + 2), -(a + 3)), x), x), 1.0);
+  };
+  auto far = [&](const Tensor& x) {
+    return add(mul(add(mul(add(mul(x, a), -5 * a), x), 8 * a), x), -4 * a);
+  };
+  auto one_minus = [](const Tensor& t, double v) { return add(neg(t), v); };
+  auto cubic = [&](const Tensor& t, int j) {
+    switch (j) {
+      case 0:
+        return far(add(t, 1.0));
+      case 1:
+        return near(t);
+      case 2:
+        return near(one_minus(t, 1.0));
+      default:
+        return far(one_minus(t, 2.0));
+    }
+  };
+  // d cubic(t, j) / dt
+  auto cubic_dt = [&](const Tensor& t, int j) {
+    switch (j) {
+      case 0: {
+        Tensor x = add(t, 1.0);
+        return add(mul(add(mul(x, 3 * a), -10 * a), x), 8 * a);
+      }
+      case 1:
+        return mul(add(mul(t, 3 * (a + 2)), -2 * (a + 3)), t);
+      case 2: {
+        Tensor x = one_minus(t, 1.0);
+        return neg(mul(add(mul(x, 3 * (a + 2)), -2 * (a + 3)), x));
+      }
+      default: {
+        Tensor x = one_minus(t, 2.0);
+        return neg(add(mul(add(mul(x, 3 * a), -10 * a), x), 8 * a));
+      }
+    }
+  };
+  Tensor tx = sub(pos[0], floor(pos[0])), ty = sub(pos[1], floor(pos[1]));
+  for (int j = 0; j < 4; ++j) {
+    for (int i = 0; i < 4; ++i) {
+      Tensor cx = cubic(tx, i), cy = cubic(ty, j);
+      out.push_back({mul(cx, cy), {mul(cubic_dt(tx, i), cy), mul(cx, cubic_dt(ty, j))}});
+    }
+  }
+  return out;
+}
+
+// The gradients of input and grid with recorded ops (used while building a
+// graph of the gradient). The taps' positions and the coordinate multipliers
+// are piecewise constant in the grid; their weights are rebuilt from the grid.
+TensorList grid_sample_backward_graph(FnNode& nd, const Tensor& go, const std::vector<Tap>& taps,
+                                      const std::vector<Coord>& coords, const Geometry& g,
+                                      int64_t interp, int64_t stride, int64_t d,
+                                      const IntArray& grid_sizes) {
+  Tensor input = nd.saved(0), grid = nd.saved(1);
+  const ScalarType st = go.dtype();
+  const IntArray b{g.n, g.c, g.p};
+  Tensor go3 = reshape(go, b);
+  Tensor gr = reshape(grid, {g.n, g.p, d});
+  std::vector<Tensor> pos;
+  for (int64_t k = 0; k < d; ++k) {
+    // Equal to the forward's pixel coordinate; its derivative in the grid is `mult`.
+    Tensor gk = select(gr, 2, k);
+    Tensor fixed = make_result(gk.value(), st, {});
+    Tensor p = make_result(coords[k].pos, st, {});
+    Tensor m = make_result(coords[k].mult, st, {});
+    pos.push_back(add(p, mul(m, sub(gk, fixed))));
+  }
+  std::vector<TapWeights> w = tap_weights(pos, static_cast<int>(interp));
+  auto index_of = [&](const Tap& t) {
+    return make_result(mx::broadcast_to(mx::expand_dims(t.flat, 1), to_shape(b)), ScalarType::Int32,
+                       {});
+  };
+  auto mask_of = [&](const Tap& t) {
+    return make_result(mx::expand_dims(t.inside, 1), ScalarType::Bool, {});
+  };
+  const Tensor zero = wrapped_scalar(0.0);
+  TensorList out(2);
+  if (nd.needs_input_grad(0)) {
+    Tensor acc = make_result(
+        mx::zeros({static_cast<int>(g.n), static_cast<int>(g.c), static_cast<int>(stride)},
+                  to_mlx(st)),
+        st, {});
+    for (size_t i = 0; i < taps.size(); ++i) {
+      Tensor wt =
+          w.empty() ? make_result(mx::ones(taps[i].flat.shape(), to_mlx(st)), st, {}) : w[i].weight;
+      Tensor v = mul(go3, where(mask_of(taps[i]), unsqueeze(wt, 1), zero));
+      acc = scatter_add_in_range(acc, 2, index_of(taps[i]), v);
+    }
+    IntArray in_sizes = {g.n, g.c};
+    for (int64_t k = d - 1; k >= 0; --k) in_sizes.push_back(g.sizes[k]);
+    out[0] = reshape(acc, in_sizes);
+  }
+  if (nd.needs_input_grad(1)) {
+    Tensor in3 = reshape(input, {g.n, g.c, stride});
+    std::vector<Tensor> vg;
+    for (const Tap& t : taps) {
+      if (w.empty()) break;
+      Tensor v = where(mask_of(t), gather_in_range(in3, 2, index_of(t)), zero);
+      vg.push_back(sum(mul(v, go3), std::vector<int64_t>{1}));
+    }
+    TensorList parts;
+    for (int64_t k = 0; k < d; ++k) {
+      Tensor s = make_result(mx::zeros({static_cast<int>(g.n), static_cast<int>(g.p)}, to_mlx(st)),
+                             st, {});
+      for (size_t i = 0; i < vg.size(); ++i) s = add(s, mul(vg[i], w[i].dweight[k]));
+      if (!w.empty()) {
+        s = mul(s, make_result(coords[k].mult, st, {}));
+      } else {
+        // nearest: zero, but connected to the graph as torch's is
+        Tensor always = make_result(mx::ones(s.shape(), mx::bool_), ScalarType::Bool, {});
+        s = where(always, s, sum(go3, std::vector<int64_t>{1}));
+      }
+      parts.push_back(s);
+    }
+    out[1] = reshape(stack(parts, 2), grid_sizes);
+  }
+  return out;
+}
+
 Tensor grid_sample_impl(const Tensor& input, const Tensor& grid, int64_t interp, int64_t padding,
                         bool align, const char* node_name) {
   const int64_t d = input.dim() - 2;
@@ -277,6 +439,9 @@ Tensor grid_sample_impl(const Tensor& input, const Tensor& grid, int64_t interp,
       [taps, coords, g, in, interp, stride, d, grid_sizes = grid.sizes()](FnNode& nd,
                                                                           TensorList& gs) {
         const Tensor& go = gs[0];
+        if (GradMode::is_enabled()) {
+          return grid_sample_backward_graph(nd, go, taps, coords, g, interp, stride, d, grid_sizes);
+        }
         const mx::Dtype gdt = to_mlx(go.dtype());
         const mx::Shape b{static_cast<int>(g.n), static_cast<int>(g.c), static_cast<int>(g.p)};
         mx::array gv = mx::reshape(go.value(), b);
@@ -317,6 +482,8 @@ Tensor grid_sample_impl(const Tensor& input, const Tensor& grid, int64_t interp,
         }
         return out;
       });
+  node->save(input);
+  node->save(grid);
   return with_history(result, node);
 }
 
