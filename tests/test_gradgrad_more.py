@@ -259,3 +259,28 @@ def test_grid_sample_3d(mode, padding_mode):
         )
 
     check_gradgrad(fn, [rand(1, 2, 3, 4, 3), rand(1, 2, 2, 2, 3, seed=1, low=-1.3, high=1.3)])
+
+
+def test_scatter_and_masked_scatter_sources():
+    idx = np.array([[0, 2], [1, 0]])
+    check_gradgrad(
+        lambda L, x, s: L.scatter(cubed(x), 1, L.tensor(idx), cubed(s)),
+        [rand(2, 4), rand(2, 2, seed=1)],
+    )
+    check_gradgrad(
+        lambda L, x, s: L.scatter_add(cubed(x), 1, L.tensor(idx), cubed(s)),
+        [rand(2, 4, seed=2), rand(2, 2, seed=3)],
+    )
+    mask = np.array([[True, False, True], [False, True, True]])
+    check_gradgrad(
+        lambda L, x, s: L.masked_scatter(cubed(x), L.tensor(mask), cubed(s)),
+        [rand(2, 3, seed=4), rand(3, 3, seed=5)],
+    )
+
+
+def test_gather_empty_index_connected():
+    x = mlx_compat.tensor(rand(5), requires_grad=True)
+    y = mlx_compat.gather(x, 0, mlx_compat.zeros(0, dtype=mlx_compat.int64))
+    v = mlx_compat.zeros(0, dtype=mlx_compat.float64, requires_grad=True)
+    (g,) = mlx_compat.autograd.grad(y, x, v, create_graph=True)
+    assert g.requires_grad and g.shape == (5,) and not g.detach().numpy().any()

@@ -3,6 +3,7 @@
 #include "core/eval.h"
 #include "ops/creation.h"
 #include "ops/index.h"
+#include "ops/nn_misc.h"
 #include "ops/pointwise.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
@@ -81,6 +82,21 @@ mx::array scatter_values(const mx::array& x, const Tensor& index, int64_t d, con
 
 }  // namespace
 
+namespace {
+
+// t zero-padded at the end of each dim up to `sizes` (src may be larger than index).
+Tensor pad_to(const Tensor& t, const IntArray& sizes) {
+  if (t.sizes() == sizes) return t;
+  std::vector<int64_t> pad;
+  for (int64_t a = static_cast<int64_t>(sizes.size()) - 1; a >= 0; --a) {
+    pad.push_back(0);
+    pad.push_back(sizes[a] - t.sizes()[a]);
+  }
+  return constant_pad_nd(t, pad, wrapped_scalar(0.0));
+}
+
+}  // namespace
+
 mx::array src_part(const Tensor& src, const Tensor& index) {
   mx::Shape start(src.dim(), 0);
   return mx::slice(src.value(), start, index.shape());
@@ -155,10 +171,10 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
     Tensor empty =
         make_result(mx::zeros(index.shape(), to_mlx(self.dtype())), self.dtype(), {&self});
     if (!needs_grad({&self})) return empty;
-    auto node = make_node("GatherBackward0", {&self}, [](FnNode& n, TensorList&) {
-      return TensorList{zeros_like(n.saved(0))};
-    });
-    node->save(self);
+    auto node = make_node("GatherBackward0", {&self},
+                          [d, index, sizes = self.sizes()](FnNode&, TensorList& gs) {
+                            return TensorList{scatter_add_into_zeros(sizes, d, index, gs[0])};
+                          });
     return with_history(empty, node);
   }
   check_gather_shapes(self, index, d, "gather");
@@ -210,12 +226,7 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tenso
                           if (n.needs_input_grad(0))
                             r[0] = scatter(g, d, index, wrapped_scalar(0.0));
                           if (tensor_src && n.needs_input_grad(1)) {
-                            Tensor part = gather(g, d, index);
-                            // Pad back to src's shape (src may be larger than index).
-                            mx::array z = mx::zeros(to_shape(ss), to_mlx(g.dtype()));
-                            mx::array full = mx::slice_update(
-                                z, part.value(), mx::Shape(ss.size(), 0), part.shape());
-                            r[1] = make_result(full, g.dtype(), {&part});
+                            r[1] = pad_to(gather_in_range(g, d, index), ss);
                           }
                           return r;
                         });
@@ -238,23 +249,15 @@ Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const T
       index.numel() == 0 ? self.value() : scatter_values(self.value(), index, d, upd, true, size);
   Tensor result = make_result(out, self.dtype(), {&self, &src});
   if (!needs_grad({&self, &src})) return result;
-  auto node =
-      make_node("ScatterAddBackward0", {&self, &src},
-                [d, index, ss = src.sizes()](FnNode& n, TensorList& gs) {
-                  const Tensor& g = gs[0];
-                  TensorList r(2);
-                  if (n.needs_input_grad(0)) r[0] = g;
-                  if (n.needs_input_grad(1) && ss == index.sizes()) {
-                    r[1] = gather_in_range(g, d, index);
-                  } else if (n.needs_input_grad(1)) {
-                    Tensor part = gather_in_range(g, d, index);
-                    mx::array z = mx::zeros(to_shape(ss), to_mlx(g.dtype()));
-                    r[1] = make_result(
-                        mx::slice_update(z, part.value(), mx::Shape(ss.size(), 0), part.shape()),
-                        g.dtype(), {&part});
-                  }
-                  return r;
-                });
+  auto node = make_node("ScatterAddBackward0", {&self, &src},
+                        [d, index, ss = src.sizes()](FnNode& n, TensorList& gs) {
+                          const Tensor& g = gs[0];
+                          TensorList r(2);
+                          if (n.needs_input_grad(0)) r[0] = g;
+                          if (n.needs_input_grad(1))
+                            r[1] = pad_to(gather_in_range(g, d, index), ss);
+                          return r;
+                        });
   return with_history(result, node);
 }
 
@@ -449,23 +452,21 @@ Tensor masked_scatter(const Tensor& self, const Tensor& mask, const Tensor& sour
   mx::array out = count.item<int64_t>() == 0 ? x : mx::masked_scatter(x, m, src);
   Tensor result = make_result(out, self.dtype(), {&self, &mask, &source});
   if (!needs_grad({&self, &source})) return result;
-  auto node = make_node(
-      "MaskedScatterBackward0", {&self, &mask, &source},
-      [mask, ss = self.sizes(), srcs = source.sizes()](FnNode& n, TensorList& gs) {
-        const Tensor& g = gs[0];
-        TensorList r(3);
-        if (n.needs_input_grad(0)) r[0] = sum_to(where(mask, zeros_like(g), g), ss);
-        if (n.needs_input_grad(2)) {
-          Tensor sel = masked_select(g, mask);
-          int64_t total = 1;
-          for (auto v : srcs) total *= v;
-          mx::array padded =
-              mx::concatenate({sel.value(), mx::zeros({static_cast<int32_t>(total - sel.numel())},
-                                                      to_mlx(g.dtype()))});
-          r[2] = reshape(make_result(padded, g.dtype(), {&sel}), srcs);
-        }
-        return r;
-      });
+  auto node =
+      make_node("MaskedScatterBackward0", {&self, &mask, &source},
+                [mask, ss = self.sizes(), srcs = source.sizes()](FnNode& n, TensorList& gs) {
+                  const Tensor& g = gs[0];
+                  TensorList r(3);
+                  if (n.needs_input_grad(0)) r[0] = sum_to(where(mask, zeros_like(g), g), ss);
+                  if (n.needs_input_grad(2)) {
+                    Tensor sel = masked_select(g, mask);
+                    int64_t total = 1;
+                    for (auto v : srcs) total *= v;
+                    Tensor padded = pad_to(sel, {total});
+                    r[2] = reshape(padded, srcs);
+                  }
+                  return r;
+                });
   return with_history(result, node);
 }
 
