@@ -23,5 +23,7 @@ constexpr uint32_t kMaxPendingDepth = 1024;
 void eval_arrays(std::vector<mx::array> arrays);
 using EvalHook = void (*)(std::vector<mx::array>&);
 void set_eval_hook(EvalHook hook);
+// How many evaluations eval_arrays has run (tests check that recording runs none).
+uint64_t eval_count();
 
 }  // namespace mlxc

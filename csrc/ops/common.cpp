@@ -76,6 +76,15 @@ ScalarType result_type(TensorRefs tensors) {
 ScalarType to_float_dtype(ScalarType t) { return is_integral(t, true) ? default_float_dtype() : t; }
 
 double item_double(const mx::array& a) {
+  if (a.is_available() && a.size() == 1) {
+    // Host constants (wrapped scalars) are read directly: no evaluation.
+    const mx::Dtype d = a.dtype();
+    if (d == mx::float64) return a.item<double>();
+    if (d == mx::float32) return a.item<float>();
+    if (d == mx::int64) return static_cast<double>(a.item<int64_t>());
+    if (d == mx::int32) return a.item<int32_t>();
+    if (d == mx::bool_) return a.item<bool>();
+  }
   mx::array f = mx::astype(a, mx::float64);
   eval_arrays({f});
   return f.item<double>();

@@ -23,6 +23,15 @@ Tensor classes_last(const Tensor& x) {
 void check_targets(const Tensor& target, int64_t n_classes, int64_t ignore_index) {
   if (target.numel() == 0) return;
   mx::array t = target.value();
+  if (t.is_available() && t.dtype() == mx::int64 && t.flags().row_contiguous) {
+    // Targets built on the host are read in place: no MLX evaluation.
+    const int64_t* p = t.data<int64_t>();
+    for (size_t i = 0; i < t.size(); ++i) {
+      MLXC_CHECK((p[i] >= 0 && p[i] < n_classes) || p[i] == ignore_index, Index, "Target ", p[i],
+                 " is out of bounds.");
+    }
+    return;
+  }
   mx::array valid = mx::logical_or(
       mx::logical_and(mx::greater_equal(t, mx::array(0, t.dtype())),
                       mx::less(t, mx::array(static_cast<int64_t>(n_classes), t.dtype()))),

@@ -246,6 +246,7 @@ void init_tensor(nb::module_& m) {
   m.def("_get_default_dtype", []() { return default_float_dtype(); });
   m.def("_set_default_dtype", [](ScalarType st) { set_default_float_dtype(st); });
   m.def("_set_tensor_class", [](nb::handle c) { g_tensor_class_obj = c.inc_ref(); });
+  m.def("_eval_count", []() { return eval_count(); });
   m.def("_eval_step", [](const std::vector<nb::handle>& ts) {
     TensorList list;
     for (auto h : ts) {

@@ -11,7 +11,7 @@ from mlx_compat.optim.optimizer import (
 _LABELS = {"eps": "epsilon"}
 
 # group entries most optimizers fill in when loading an older saved state
-FLAG_DEFAULTS = {
+FLAG_DEFAULTS: dict = {
     "foreach": None,
     "maximize": False,
     "differentiable": False,

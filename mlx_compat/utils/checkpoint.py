@@ -113,9 +113,14 @@ def _checkpoint_without_reentrant(function, preserve_rng_state, context_fn, args
         frame["values"] = values
 
     def unpack(index):
-        if frame["values"] is None:
+        # Each recomputed value is handed out once and then dropped, so that it can
+        # be freed as soon as its backward has used it; a later backward through
+        # the same graph (retain_graph) recomputes again.
+        if frame["values"] is None or frame["values"][index] is None:
             recompute()
-        return frame["values"][index]
+        value = frame["values"][index]
+        frame["values"][index] = None
+        return value
 
     with saved_tensors_hooks(pack, unpack), forward_ctx:
         return function(*args, **kwargs)

@@ -90,7 +90,9 @@ def test_skips_params_without_grad(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_training_parity(name):
     opt_t, opt_m = run_training(*classes(name), CONFIGS[name][1])
-    compare_state_dicts(opt_t, opt_m, atol=1e-5)
+    # 20 float32 training steps: rounding differences in the gradients grow in the
+    # momentum buffers (RMSprop divides by sqrt(square_avg)), so compare at 1e-4.
+    compare_state_dicts(opt_t, opt_m, atol=1e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize("name", NAMES)
