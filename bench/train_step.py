@@ -18,12 +18,10 @@ measured, and the script exits with status 1.
 """
 
 import argparse
-import statistics
 import sys
-import time
-import traceback
 
 import numpy as np
+from _turns import time_in_turns
 
 TARGET = 1.15
 IN_FEATURES, HIDDEN, CLASSES = 784, 256, 10
@@ -102,51 +100,13 @@ def main():
         parser.error("--steps must be at least 30")
 
     x_np, y_np = make_batch(args.batch)
-    setups = {"mlx_compat": setup_mlx_compat, "mlx": setup_mlx, "torch": setup_torch}
-    steps, times, failed = {}, {}, set()
-
-    def fail(name):
-        sys.stdout.flush()
-        print(f"\n*** {name} FAILED ***", file=sys.stderr)
-        traceback.print_exc()
-        print(file=sys.stderr)
-        failed.add(name)
-        steps.pop(name, None)
-
-    for name, setup in setups.items():
-        try:
-            step = setup(x_np, y_np)
-            for _ in range(args.warmup):
-                step()
-        except Exception:
-            fail(name)
-            continue
-        steps[name] = step
-        times[name] = []
-
-    # Take turns: each implementation runs `--round` steps, the order rotating
-    # every round, until each has `--steps` timings.
-    order = list(steps)
-    done = 0
-    while done < args.steps and steps:
-        n = min(args.round, args.steps - done)
-        for name in order:
-            if name not in steps:
-                continue
-            step = steps[name]
-            try:
-                for _ in range(n):
-                    t0 = time.perf_counter()
-                    step()
-                    times[name].append(time.perf_counter() - t0)
-            except Exception:
-                fail(name)
-        order = order[1:] + order[:1]
-        done += n
-
-    med = {
-        name: statistics.median(t) * 1e3 for name, t in times.items() if t and name not in failed
+    setups = {
+        "mlx_compat": lambda: setup_mlx_compat(x_np, y_np),
+        "mlx": lambda: setup_mlx(x_np, y_np),
+        "torch": lambda: setup_torch(x_np, y_np),
     }
+    med, failed = time_in_turns(setups, args.steps, args.warmup, args.round)
+    med = {name: t * 1e3 for name, t in med.items()}
     model = f"Linear({IN_FEATURES},{HIDDEN}) ReLU Linear({HIDDEN},{CLASSES})"
     print(f"train step: {model}, Adam, batch {args.batch}")
     print(f"median of {args.steps} steps after {args.warmup} warm-up steps\n")
