@@ -9,7 +9,12 @@ namespace mlxc {
 namespace {
 EvalHook g_hook = nullptr;
 std::atomic<uint64_t> g_count{0};
+thread_local int g_tracing = 0;
 }  // namespace
+
+MlxTraceScope::MlxTraceScope() { ++g_tracing; }
+MlxTraceScope::~MlxTraceScope() { --g_tracing; }
+bool mlx_tracing() { return g_tracing > 0; }
 
 void set_eval_hook(EvalHook hook) { g_hook = hook; }
 
@@ -19,6 +24,7 @@ void eval_arrays(std::vector<mx::array> arrays) {
   bool pending = false;
   for (const auto& a : arrays) pending = pending || !a.is_available();
   if (!pending) return;  // host data or already computed: nothing to run
+  abort_if_tracing();
   ++g_count;
   if (g_hook) {
     g_hook(arrays);

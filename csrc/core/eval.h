@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <vector>
 
 #include "mlx/array.h"
@@ -23,6 +24,28 @@ constexpr uint32_t kMaxPendingDepth = 1024;
 void eval_arrays(std::vector<mx::array> arrays);
 using EvalHook = void (*)(std::vector<mx::array>&);
 void set_eval_hook(EvalHook hook);
+// Note [Running under MLX transforms]
+// torch.func.vmap can run a Python function once under mx::vmap instead of once
+// per batch element. While such a trace runs (MlxTraceScope), anything that could
+// make the traced result differ from the per-element run throws TraceAbort:
+// evaluating (data-dependent checks, host reads), recording autograd history
+// (a node is created), and writing into a storage (version bumps). The caller
+// then discards the trace and runs the per-element path.
+struct TraceAbort : std::exception {
+  const char* what() const noexcept override { return "not traceable by MLX"; }
+};
+class MlxTraceScope {
+ public:
+  MlxTraceScope();
+  ~MlxTraceScope();
+  MlxTraceScope(const MlxTraceScope&) = delete;
+  MlxTraceScope& operator=(const MlxTraceScope&) = delete;
+};
+bool mlx_tracing();
+inline void abort_if_tracing() {
+  if (mlx_tracing()) throw TraceAbort{};
+}
+
 // How many evaluations eval_arrays has run (tests check that recording runs none).
 uint64_t eval_count();
 

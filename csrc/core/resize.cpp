@@ -1,11 +1,13 @@
 #include "core/resize.h"
 
 #include "core/error.h"
+#include "core/eval.h"
 #include "mlx/ops.h"
 
 namespace mlxc {
 
 const Tensor& resize_(const Tensor& self, const IntArray& sizes) {
+  abort_if_tracing();  // Note [Running under MLX transforms]
   MLXC_CHECK(!self.requires_grad(), Runtime, "cannot resize variables that require grad");
   int64_t n = 1;
   for (int64_t s : sizes) {

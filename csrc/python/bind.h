@@ -71,6 +71,7 @@ void init_stack_split(nb::module_& m, nb::module_& fns);
 void init_numeric(nb::module_& m, nb::module_& fns);
 void init_view_scatter(nb::module_& m, nb::module_& fns);
 void init_view_inplace(nb::module_& m, nb::module_& fns);
+void init_mlx_transforms(nb::module_& m);
 void init_creation(nb::module_& m, nb::module_& fns);
 void init_linalg_ns(nb::module_& m, nb::module_& fns);
 void init_special(nb::module_& m, nb::module_& fns);

@@ -43,6 +43,7 @@ NB_MODULE(_C, m) {
   init_sampling(m, fns);
   init_misc_ops(m, fns);
   init_view_inplace(m, fns);
+  init_mlx_transforms(m);
   init_autograd(m);
   init_custom_function(m);
   m.attr("_mlx_interop") = mlx_interop_available();

@@ -20,7 +20,7 @@ from ._pytree import (
     tree_unflatten,
     treespec_pprint,
 )
-from ._vmap import check_no_randomness, rng_snapshot
+from ._vmap import _vmap_traced, check_no_randomness, rng_snapshot
 
 __all__ = [
     "grad",
@@ -455,6 +455,20 @@ def _stack_or_empty(rows: list[Any], like: Any, lead: int) -> Any:
     return like.new_zeros((lead, *like.shape))
 
 
+def _rows_traced(vjp_fn: Callable[..., Any], basis: list[Any], out_spec: TreeSpec, n_in: int):
+    """All rows of a reverse-mode Jacobian in one vjp traced under MLX's vmap (the
+    per-row loop's result, stacked), or None when the vjp cannot be traced."""
+
+    def rows(*cotangents: Any) -> list[Any]:
+        return tree_leaves(vjp_fn(tree_unflatten(list(cotangents), out_spec)))
+
+    spec = tree_flatten(tuple(basis))[1]
+    out = _vmap_traced(rows, 0, [0] * len(basis), list(basis), spec, {})
+    if out is None or len(out) != n_in:
+        return None
+    return out
+
+
 def jacrev(
     func: Callable[..., Any],
     argnums: argnums_t = 0,
@@ -478,14 +492,19 @@ def jacrev(
         total = sum(numels)
         rows_per_input: list[list[Any]] = [[] for _ in flat_p]
         basis = _basis(flat_out, numels)
-        for k in range(total):
-            row = [b[k] for b in basis]
-            grads = tree_leaves(vjp_fn(tree_unflatten(row, out_spec)))
-            for acc, g in zip(rows_per_input, grads, strict=True):
-                acc.append(g)
+        stacked = _rows_traced(vjp_fn, basis, out_spec, len(flat_p)) if total else None
+        if stacked is None:
+            for k in range(total):
+                row = [b[k] for b in basis]
+                grads = tree_leaves(vjp_fn(tree_unflatten(row, out_spec)))
+                for acc, g in zip(rows_per_input, grads, strict=True):
+                    acc.append(g)
+            stacked = [
+                _stack_or_empty(rows, p, total)
+                for rows, p in zip(rows_per_input, flat_p, strict=True)
+            ]
         blocks_in = []
-        for rows, p in zip(rows_per_input, flat_p, strict=True):
-            jac = _stack_or_empty(rows, p, total)
+        for jac, p in zip(stacked, flat_p, strict=True):
             parts = jac.split(numels, 0) if flat_out else []
             blocks_in.append(
                 [part.reshape(*o.shape, *p.shape) for part, o in zip(parts, flat_out, strict=True)]

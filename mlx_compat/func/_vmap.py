@@ -154,10 +154,50 @@ def _combine(name: str, values: list[Any], out_dim: Any) -> Any:
     return _F.stack(values, out_dim)
 
 
+def _vmap_traced(func, out_dims, flat_dims, flat_args, spec, kwargs):
+    """Runs ``func`` once under MLX's vmap (see Note [Running under MLX transforms] in
+    csrc/core/eval.h). None when the function cannot be traced: it evaluated a value,
+    recorded autograd history, wrote into a tensor, drew random numbers or returned
+    something other than tensors; the caller then runs it once per batch element."""
+    mapped = [i for i, d in enumerate(flat_dims) if d is not None]
+    if not all(isinstance(flat_args[i], Tensor) for i in mapped):
+        return None
+    if _C.is_grad_enabled() and any(flat_args[i].requires_grad for i in mapped):
+        return None  # the outputs must carry autograd history through each element
+    seen: dict[str, Any] = {}
+
+    def traced(tensors: list[Any]) -> list[Any]:
+        args = list(flat_args)
+        for i, t in zip(mapped, tensors, strict=True):
+            args[i] = t
+        out = func(*tree_unflatten(args, spec), **kwargs)
+        flat, seen["spec"] = tree_flatten(out)
+        seen["out"] = out
+        return flat
+
+    start = rng_snapshot()
+    result = _C._mlx_vmap(traced, [flat_args[i] for i in mapped], [flat_dims[i] for i in mapped])
+    if start.numpy().tobytes() != rng_snapshot().numpy().tobytes():  # host bytes, no MLX op
+        _C.default_generator.set_state(start)
+        return None
+    if result is None or not seen["spec"].num_leaves:
+        return None
+    flat_out_dims = _flat_out_dims(seen["out"], seen["spec"], out_dims, func)
+    if any(d is None for d in flat_out_dims):
+        return None
+    return tree_unflatten(
+        [r.movedim(0, d) for r, d in zip(result, flat_out_dims, strict=True)], seen["spec"]
+    )
+
+
 def _vmap_impl(func, in_dims, out_dims, randomness, args, kwargs):
     _check_out_dims(out_dims, func)
     batch, flat_dims, flat_args, spec = _process_inputs(in_dims, args, func)
     name = _get_name(func)
+    if batch > 0 and randomness == "error":
+        traced = _vmap_traced(func, out_dims, flat_dims, flat_args, spec, kwargs)
+        if traced is not None:
+            return traced
 
     def sample(b: int | None) -> list[Any]:
         out = []
