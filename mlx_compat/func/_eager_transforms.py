@@ -516,6 +516,23 @@ def jacrev(
     return wrapper_fn
 
 
+def _columns_traced(lin: _Linearized, basis: list[Any]) -> list[Any] | None:
+    """All columns of a forward-mode Jacobian (outputs' shapes, columns last) in one
+    traced vmap over the tangent basis, or None when it cannot be traced."""
+
+    def columns(*tangents: Any) -> list[Any]:
+        outs = lin.push(list(tangents), False)
+        return [
+            o.new_zeros(o.shape) if r is None else r for r, o in zip(outs, lin.outputs, strict=True)
+        ]
+
+    spec = tree_flatten(tuple(basis))[1]
+    out = _vmap_traced(columns, -1, [0] * len(basis), list(basis), spec, {})
+    if out is None or len(out) != len(lin.outputs):
+        return None
+    return out
+
+
 def jacfwd(
     func: Callable[..., Any],
     argnums: argnums_t = 0,
@@ -538,13 +555,17 @@ def jacfwd(
         create = lin.level.outer_enabled and lin.out_reach
         cols: list[list[Any]] = [[] for _ in lin.outputs]
         basis = _basis(flat_p, numels)
-        for k in range(sum(numels)):
-            outs = lin.push([b[k] for b in basis], create)
-            for acc, r, o in zip(cols, outs, lin.outputs, strict=True):
-                acc.append(o.new_zeros(o.shape) if r is None else r)
+        traced = None if create or not sum(numels) else _columns_traced(lin, basis)
+        if traced is None:
+            for k in range(sum(numels)):
+                outs = lin.push([b[k] for b in basis], create)
+                for acc, r, o in zip(cols, outs, lin.outputs, strict=True):
+                    acc.append(o.new_zeros(o.shape) if r is None else r)
         per_out_in = []
-        for acc, o in zip(cols, lin.outputs, strict=True):
-            if acc:
+        for i, (acc, o) in enumerate(zip(cols, lin.outputs, strict=True)):
+            if traced is not None:
+                jac = traced[i]
+            elif acc:
                 jac = _C._VariableFunctions.stack(acc, -1)
             else:
                 jac = o.new_zeros((*o.shape, 0))
