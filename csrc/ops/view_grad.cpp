@@ -1,5 +1,6 @@
 #include "ops/view_grad.h"
 
+#include "ops/pointwise.h"
 #include "ops/shape.h"
 #include "ops/view.h"
 
@@ -54,6 +55,18 @@ int64_t span_of(const Window& w) {
   return last + 1;
 }
 
+// Where a gradient shaped like the base keeps its value (false inside the
+// window), for the recorded path below.
+mx::array keep_mask(const Window& base, const Window& w) {
+  const int64_t span = plain(base) ? numel_of(base.sizes) : std::max(span_of(base), span_of(w));
+  mx::array keep = mx::ones({static_cast<int32_t>(span)}, mx::bool_);
+  mx::array off = mx::zeros({static_cast<int32_t>(numel_of(w.sizes)), 1}, mx::bool_);
+  keep = scatter_nonempty(keep, off, [&] { return mx::scatter(keep, positions(span, w), off, 0); });
+  if (plain(base)) return mx::reshape(keep, to_shape(base.sizes));
+  if (span == 0) return mx::ones(to_shape(base.sizes), mx::bool_);
+  return mx::reshape(mx::take(keep, positions(span, base), 0), to_shape(base.sizes));
+}
+
 // The base's gradient through CopySlices: pass g outside the window, hand the
 // window to the in-place op's node.
 struct CopySlices : Node {
@@ -61,7 +74,14 @@ struct CopySlices : Node {
       : base_sizes(base.sizes), base(std::move(base)), window(std::move(w)), fn(std::move(fn)) {}
 
   TensorList apply(TensorList&& grads) override {
+    MLXC_CHECK(!fn_released, Runtime,
+               "Trying to backward through the graph a second time (or directly access saved "
+               "tensors after they have already been freed). Saved intermediate values of the "
+               "graph are freed when you call .backward() or autograd.grad(). Specify "
+               "retain_graph=True if you need to backward through the graph a second time or if "
+               "you need to access saved tensors after calling backward.");
     const Tensor& g = grads[0];
+    if (needs_grad({&g})) return apply_recorded(g);
     mx::array gv = g.value();
     if (!plain(base)) return apply_strided(g, gv);
     TensorList out;
@@ -73,14 +93,40 @@ struct CopySlices : Node {
     out.push_back(make_result(mx::reshape(flat, to_shape(base_sizes)), g.dtype(), {&g}));
     if (fn) {
       Tensor slice = make_result(read_window(gv, window), g.dtype(), {&g});
-      TensorList res = fn->apply(TensorList{slice});
-      for (auto& r : res) out.push_back(r);
+      push_window_grads(out, slice);
     }
     return out;
   }
   std::string name() const override { return "CopySlices"; }
+  // Drops the in-place op's node rather than its saved values: a saved output
+  // of that op, unpacked for double backward, may reach the node directly too.
   void release_variables() override {
-    if (fn) fn->release_variables();
+    fn.reset();
+    fn_released = true;
+  }
+
+  void push_window_grads(TensorList& out, const Tensor& slice) {
+    TensorList res = fn->apply(TensorList{slice});
+    for (auto& r : res) out.push_back(r);
+  }
+
+  // The same with recorded ops, so the gradients have history (create_graph).
+  TensorList apply_recorded(const Tensor& g) {
+    Tensor keep = make_result(keep_mask(base, window), ScalarType::Bool, {});
+    TensorList out{where(keep, g, zeros_like(g))};
+    if (fn) {
+      Tensor slice;
+      if (plain(base)) {
+        slice = strided_gather(g, window.sizes, window.strides, window.offset);
+      } else {
+        // Lay g out at the base's storage positions, then read the window there.
+        const int64_t span = std::max(span_of(base), span_of(window));
+        Tensor st = strided_scatter_add(g, IntArray{span}, base.sizes, base.strides, base.offset);
+        slice = strided_gather(st, window.sizes, window.strides, window.offset);
+      }
+      push_window_grads(out, slice);
+    }
+    return out;
   }
 
   // The same through the storage, for a base with any strides: lay g out at
@@ -101,8 +147,7 @@ struct CopySlices : Node {
     if (fn) {
       mx::array part = span == 0 ? mx::zeros(to_shape(window.sizes), gv.dtype())
                                  : mx::reshape(mx::take(buf, wpos, 0), to_shape(window.sizes));
-      TensorList res = fn->apply(TensorList{make_result(part, g.dtype(), {&g})});
-      for (auto& r : res) out.push_back(r);
+      push_window_grads(out, make_result(part, g.dtype(), {&g}));
     }
     return out;
   }
@@ -111,6 +156,7 @@ struct CopySlices : Node {
   Window base;
   Window window;
   std::shared_ptr<Node> fn;
+  bool fn_released = false;
 };
 
 // A view's history read from its base's history (AsStridedBackward0).
