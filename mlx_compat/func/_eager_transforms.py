@@ -120,7 +120,43 @@ def _error_if_complex(api: str, tree: Any, is_input: bool) -> None:
 # ---------------------------------------------------------------- grad
 
 
+def _grad_and_value_traced(func, argnums, has_aux, args, kwargs):
+    """grad_and_value inside a traced vmap: MLX's value_and_grad on the same function
+    (the tape cannot record tracers). None when that is not possible; the tape path
+    then runs and the enclosing trace falls back to the per-element run."""
+    diff_args = _slice_argnums(args, argnums, as_tuple=False)
+    flat_diff, spec = tree_flatten(diff_args)
+    if not all(isinstance(t, Tensor) and t.is_floating_point() for t in flat_diff):
+        return None
+    seen: dict[str, Any] = {}
+
+    def value(tensors: list[Any]) -> list[Any]:
+        out = func(*_replace_args(args, tree_unflatten(tensors, spec), argnums), **kwargs)
+        aux = None
+        if has_aux:
+            out, aux = _split_aux(out, "grad_and_value(f)(*args)")
+        if not isinstance(out, Tensor) or out.dim() != 0 or not out.is_floating_point():
+            return [None]  # not a tensor: stops the trace, the tape path raises torch's error
+        if not has_aux:
+            return [out]
+        flat_aux, seen["aux_spec"] = tree_flatten(aux)
+        return [out, *flat_aux]
+
+    res = _C._mlx_value_and_grad(value, flat_diff)
+    if res is None:
+        return None
+    values, grads = res
+    grad_input = tree_unflatten(list(grads), spec)
+    if has_aux:
+        return grad_input, (values[0], tree_unflatten(list(values[1:]), seen["aux_spec"]))
+    return grad_input, values[0]
+
+
 def _grad_and_value_impl(func, argnums, has_aux, args, kwargs):
+    if _C._mlx_tracing():
+        traced = _grad_and_value_traced(func, argnums, has_aux, args, kwargs)
+        if traced is not None:
+            return traced
     level = GradLevel()
     with enable_grad():
         diff_args = _slice_argnums(args, argnums, as_tuple=False)

@@ -16,6 +16,21 @@ def r(*shape):
     return rng.standard_normal(shape).astype(np.float32)
 
 
+def _per_sample_grads(M, x, w, ce=False):
+    M.manual_seed(0)
+    model = M.nn.Sequential(M.nn.Linear(4, 5), M.nn.Tanh(), M.nn.Linear(5, 2))
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    target = (x[:, :2] > 0).long()[:, 0] if ce else x[:, :2].sin()
+
+    def loss(p, xi, ti):
+        out = M.func.functional_call(model, p, (xi[None],))
+        if ce:  # class indices are checked against the class count: per element
+            return M.nn.functional.cross_entropy(out, ti[None])
+        return M.nn.functional.mse_loss(out, ti[None])
+
+    return M.func.vmap(M.func.grad(loss), in_dims=(None, 0, 0))(params, x, target)
+
+
 PROGRAMS = {
     "matmul_sin": lambda M, x, w: M.func.vmap(lambda v: (v @ w).sin().sum())(x),
     "softmax_dims": lambda M, x, w: M.func.vmap(lambda v: M.softmax(v @ w, dim=-1), in_dims=1)(
@@ -29,6 +44,16 @@ PROGRAMS = {
     "dict_in": lambda M, x, w: M.func.vmap(
         lambda d: d["a"] @ d["b"], in_dims=({"a": 0, "b": None},)
     )({"a": x, "b": w}),
+    "grad": lambda M, x, w: M.func.vmap(M.func.grad(lambda v: (v @ w).sin().sum()))(x),
+    "grad_argnums_aux": lambda M, x, w: M.func.vmap(
+        M.func.grad(
+            lambda v, u: ((v * u).exp().sum(), {"u": u.cos()}), argnums=(0, 1), has_aux=True
+        )
+    )(x, x * 2),
+    "grad_and_value": lambda M, x, w: M.func.vmap(
+        M.func.grad_and_value(lambda v: M.nn.functional.softplus(v @ w).mean()), in_dims=1
+    )(x.t()),
+    "per_sample_grads": lambda M, x, w: _per_sample_grads(M, x, w),
     "reductions": lambda M, x, w: M.func.vmap(
         lambda v: M.stack([v.mean(), v.std(), v.logsumexp(0), v.norm()])
     )(x),
@@ -109,6 +134,10 @@ PER_ELEMENT = {
 def test_per_element_functions_match_torch(name):
     f = PER_ELEMENT[name]
     run(lambda M, x: M.func.vmap(lambda v: f(M, v))(x), r(5, 4, 6))
+
+
+def test_per_sample_grads_with_class_targets():
+    run(lambda M, x, w: _per_sample_grads(M, x, w, ce=True), r(6, 4), r(4, 4))
 
 
 def test_traced_runs_once_and_evaluates_nothing():
