@@ -105,6 +105,22 @@ def strided_base(lib, x, w):
     return y.pow(2)
 
 
+def transposed_base(lib, x, w):
+    # t_ leaves the base itself with transposed strides
+    y = x.clone()
+    y.t_()
+    y[1].mul_(w)
+    y[:, 0].exp_()
+    return y.pow(2)
+
+
+def empty_like_strided_base(lib, x, w):
+    y = lib.empty_like(x.t())
+    y.copy_(x.t() * 2.0)
+    y[2:, 1].mul_(w)
+    return y.sin()
+
+
 def masked_fill_view(lib, x):
     y = x.clone()
     mask = lib.tensor([[True, False, True, False], [False, False, True, True]])
@@ -149,6 +165,8 @@ CASES = [
     (view_of_view, [rand(4, 3), rand(3, seed=1)]),
     (two_writes, [rand(3, 4), rand(4, seed=1), rand(3, seed=2)]),
     (strided_base, [rand(4, 3), rand(4, seed=1)]),
+    (transposed_base, [rand(4, 3), rand(4, seed=1)]),
+    (empty_like_strided_base, [rand(3, 4), rand(2, seed=1)]),
     (masked_fill_view, [rand(3, 4)]),
     (index_put_view, [rand(4, 4), rand(2, 4, seed=1)]),
     (kept_view_sigmoid, [rand(3, 4)]),
