@@ -407,7 +407,14 @@ def _str(tensor: Any) -> str:
     if dtype_name == "bfloat16":
         t = t.float()
     values = t.numpy()
-    grad_fn = tensor.grad_fn
+    try:
+        grad_fn = tensor.grad_fn
+    except RuntimeError:
+        # A view whose base changed in a way its history cannot follow.
+        grad_fn = None
+        grad_fn_name = "Invalid"
+    else:
+        grad_fn_name = grad_fn.name() if grad_fn is not None else None
     is_param = type(tensor).__name__ == "Parameter"
     return format_tensor(
         values,
@@ -415,6 +422,6 @@ def _str(tensor: Any) -> str:
         default_dtype_name=repr(_C._get_default_dtype()).removeprefix("torch."),
         device=str(tensor.device),
         requires_grad=tensor.requires_grad and grad_fn is None,
-        grad_fn_name=grad_fn.name() if grad_fn is not None else None,
+        grad_fn_name=grad_fn_name,
         is_param=is_param,
     )

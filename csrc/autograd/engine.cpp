@@ -9,6 +9,7 @@
 #include "core/grad_mode.h"
 #include "mlx/ops.h"
 #include "ops/pointwise.h"
+#include "ops/reduce.h"
 
 namespace mlxc {
 
@@ -50,6 +51,35 @@ void check_nan(const Node& n, const TensorList& outs) {
 }
 
 void add_into(Tensor& slot, const Tensor& g) { slot = slot.defined() ? grad_add(slot, g) : g; }
+
+// Whether `shape` broadcasts to `desired` (torch's is_expandable_to).
+bool expandable_to(const IntArray& shape, const IntArray& desired) {
+  if (shape.size() > desired.size()) return false;
+  const size_t lead = desired.size() - shape.size();
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] != desired[lead + i] && shape[i] != 1) return false;
+  }
+  return true;
+}
+
+// torch's validate_outputs, shapes only: a gradient flowing along `e` must
+// have the shape its consumer recorded for that input; a broadcast one is
+// summed down, anything else raises. `who` names the producer ("" for roots).
+Tensor validate_grad(const Tensor& g, const Edge& e, size_t index, const std::string& who) {
+  const IntArray* want = nullptr;
+  if (auto* acc = dynamic_cast<AccumulateGrad*>(e.fn.get())) {
+    want = &acc->leaf->sizes;
+  } else if (e.input_nr < e.fn->output_sizes.size() && e.fn->output_sizes[e.input_nr]) {
+    want = &*e.fn->output_sizes[e.input_nr];
+  }
+  if (!want || g.sizes() == *want) return g;
+  if (!expandable_to(*want, g.sizes())) {
+    fail(ErrorKind::Runtime, who.empty() ? std::string() : str("Function ", who, " returned an "),
+         "invalid gradient at index ", index, " - got ", sizes_str(g.sizes()),
+         " but expected shape compatible with ", sizes_str(*want));
+  }
+  return sum_to(g, *want);
+}
 
 // Nodes from which some node in `targets` can be reached (including targets).
 std::unordered_set<Node*> nodes_leading_to(const std::vector<Node*>& roots,
@@ -108,7 +138,7 @@ TensorList run_backward(const TensorList& roots, const TensorList& grad_roots, b
                  sizes_str(r.sizes()), ".");
     }
     root_edges.push_back(e);
-    root_grads.push_back(g);
+    root_grads.push_back(validate_grad(g, e, i, ""));
   }
 
   // Capture points for torch.autograd.grad / backward(inputs=...).
@@ -235,6 +265,7 @@ TensorList run_backward(const TensorList& roots, const TensorList& grad_roots, b
       if (!c || (filter && !needed.count(c))) continue;
       Tensor g = outs[i];
       if (g.defined()) {
+        g = validate_grad(g, e, i, n->name());
         if (i < n->input_dtypes.size() && g.dtype() != n->input_dtypes[i]) {
           g = to_dtype(g, n->input_dtypes[i]);
         }

@@ -55,6 +55,11 @@ Tensor detach_alias(const Tensor& t) {
   impl->grad_accumulator.reset();
   impl->grad.reset();
   impl->hooks.reset();
+  // Not a view for autograd, as torch's detach: writes through it leave the
+  // base's history alone.
+  impl->is_view = false;
+  impl->base.reset();
+  impl->creation_meta = CreationMeta::Default;
   impl->pyobj = nullptr;
   return Tensor(std::move(impl));
 }
@@ -192,6 +197,7 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
 void set_view_refresh_fn(ViewRefreshFn fn) { g_view_refresh = fn; }
 
 Edge gradient_edge(const Tensor& t) {
+  if (t.impl()->is_view) t.check_view_version();  // See Note [View creation meta]
   if (t.impl()->is_view && g_view_refresh) g_view_refresh(t);
   if (t.grad_fn()) return Edge{t.grad_fn(), t.impl()->output_nr};
   if (t.impl()->requires_grad) return Edge{grad_accumulator(t), 0};
@@ -212,6 +218,10 @@ void set_history(const Tensor& t, const std::shared_ptr<Node>& fn, uint32_t outp
   if (fn && !is_floating(t.dtype()) && !is_complex(t.dtype())) return;
   t.impl()->grad_fn = fn;
   t.impl()->output_nr = output_nr;
+  if (fn) {
+    if (fn->output_sizes.size() <= output_nr) fn->output_sizes.resize(output_nr + 1);
+    fn->output_sizes[output_nr] = t.sizes();
+  }
 }
 
 }  // namespace mlxc

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,9 @@ struct Node : std::enable_shared_from_this<Node> {
   void* pyobj = nullptr;                 // live Python wrapper, owned by csrc/python
   std::vector<ScalarType> input_dtypes;  // dtype of each forward input (grads are cast to it)
   uint32_t num_outputs = 1;              // number of forward outputs (gradients flowing in)
+  // Sizes of the forward outputs, by output number, recorded by set_history;
+  // the engine checks incoming gradients against them.
+  std::vector<std::optional<IntArray>> output_sizes;
   uint64_t sequence_nr;                  // creation order; later nodes run first
   // Hooks of tensors this node outputs (Tensor.register_hook), then the node's
   // own (register_prehook, register_hook).

@@ -1,8 +1,11 @@
 #include "core/tensor.h"
 
+#include <cctype>
+
 #include "core/error.h"
 #include "core/eval.h"
 #include "core/grad_mode.h"
+#include "core/graph.h"
 #include "mlx/ops.h"
 
 namespace mlxc {
@@ -128,6 +131,9 @@ Tensor make_view(const Tensor& base, IntArray sizes, IntArray strides, int64_t o
   impl->is_view = true;
   impl->base = b.is_view ? b.base : base.impl_ptr();
   impl->base_history_gen = impl->base->history_gen;
+  impl->creation_meta = view_creation_meta(base);
+  impl->attr_version = tracked_version(*b.storage);
+  impl->data_alias = b.data_alias;
   Tensor out(std::move(impl));
   int64_t storage_numel = static_cast<int64_t>(b.storage->data.size());
   out.impl()->whole = offset == 0 && out.numel() == storage_numel && out.is_contiguous() &&
@@ -160,6 +166,7 @@ void write_into(const Tensor& dst, const mx::array& value) {
     s.data = mx::reshape(flat, s.data.shape());
   }
   s.version++;
+  if (t.data_alias) s.unseen_writes++;
   s.depth = 0;
   if (!whole) {
     t.cache = value;
@@ -171,6 +178,88 @@ void write_into(const Tensor& dst, const mx::array& value) {
              "Inplace update to inference tensor outside InferenceMode is not allowed.You can make "
              "a clone to get a normal tensor before doing inplace update.See "
              "https://github.com/pytorch/rfcs/pull/17 for more details.");
+}
+
+CreationMeta view_creation_meta(const Tensor& src, bool multi_output) {
+  CreationMeta made = CreationMeta::Default;
+  if (InferenceMode::is_enabled()) {
+    made = CreationMeta::Inference;
+  } else if (!GradMode::is_enabled()) {
+    made = CreationMeta::NoGrad;
+  } else if (multi_output) {
+    made = CreationMeta::MultiOutput;
+  }
+  const TensorImpl& s = *src.impl();
+  const CreationMeta prev = s.is_view ? s.creation_meta : CreationMeta::Default;
+  if (made == CreationMeta::Default || prev == CreationMeta::Inference) return prev;
+  return made;
+}
+
+bool Tensor::base_requires_grad() const {
+  const TensorImpl& t = *impl_;
+  return t.is_view && t.base && (t.base->requires_grad || t.base->grad_fn != nullptr);
+}
+
+namespace {
+
+// The op name torch prints for a node ("Unbind" for UnbindBackward0).
+std::string op_name(const Node& n) {
+  std::string s = n.name();
+  while (!s.empty() && std::isdigit(static_cast<unsigned char>(s.back()))) s.pop_back();
+  if (s.size() > 8 && s.ends_with("Backward")) s.resize(s.size() - 8);
+  return s;
+}
+
+// torch's handle_view_on_rebase: the error for a write into a restricted view,
+// made directly or through its base or another view (`indirect`).
+[[noreturn]] void view_rebase_error(const TensorImpl& t, bool indirect) {
+  const CreationMeta meta = t.creation_meta;
+  const std::string modified =
+      indirect ? "its base or another view of its base has been" : "is being";
+  std::string msg;
+  if (meta == CreationMeta::Inference || meta == CreationMeta::NoGrad || !t.grad_fn) {
+    const std::string prefix = t.grad_fn ? str("Output ", t.output_nr, " of ", op_name(*t.grad_fn),
+                                               " is a view of a view which was created in")
+                                         : std::string("A view was created in");
+    msg = meta == CreationMeta::Inference
+              ? str(prefix, " inference mode and ", modified, " modified inplace in normal mode.")
+              : str(prefix, " no_grad mode and ", modified,
+                    " modified inplace with grad mode enabled.");
+  } else {
+    msg = str("Output ", t.output_nr, " of ", op_name(*t.grad_fn), " is a view and ", modified,
+              " modified inplace.");
+  }
+  const char* mode = meta == CreationMeta::Inference ? "inference_mode" : "no_grad";
+  if (meta == CreationMeta::MultiOutput) {
+    msg +=
+        " This view is the output of a function that returns multiple views. Such functions "
+        "do not allow the output views to be modified inplace. You should replace the inplace "
+        "operation by an out-of-place one.";
+  } else {
+    msg +=
+        str(" Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+            "clarify your code by moving both the view and the inplace either both inside the ",
+            mode,
+            " block (if you don't want the inplace to be tracked) or both outside (if you "
+            "want the inplace to be tracked).");
+  }
+  fail(ErrorKind::Runtime, msg);
+}
+
+}  // namespace
+
+void Tensor::check_view_version() const {
+  const TensorImpl& t = *impl_;
+  if (t.creation_meta == CreationMeta::Default || !t.is_view) return;
+  if (tracked_version(*t.storage) == t.attr_version) return;
+  if (!t.grad_fn && !base_requires_grad()) return;
+  view_rebase_error(t, true);
+}
+
+void check_inplace_view(const Tensor& self) {
+  const TensorImpl& t = *self.impl();
+  if (t.creation_meta == CreationMeta::Default || !t.is_view) return;
+  view_rebase_error(t, false);
 }
 
 void eval_tensors(const TensorList& tensors) {

@@ -31,6 +31,16 @@ struct Node;
 struct TensorImpl;
 struct TensorHooks;
 
+// Note [View creation meta]
+// How a view was made decides whether it may be written in place while
+// gradients are recorded (torch's CreationMeta): views returned by an op that
+// returns several views (split, unbind) and views made under no_grad or in
+// inference mode may not; torch raises instead of recording a gradient that
+// would be wrong. A view of a view inherits a restriction unless the new one
+// sets its own. attr_version is the storage version the view was made at: a
+// restricted view whose storage changed since then refuses to give its history.
+enum class CreationMeta : uint8_t { Default, MultiOutput, NoGrad, Inference };
+
 struct Storage {
   explicit Storage(mx::array d) : data(std::move(d)) {}
   mx::array data;        // the contents, row-major; shape is the creating tensor's
@@ -38,7 +48,12 @@ struct Storage {
   uint32_t depth = 0;    // pending (unevaluated) graph depth behind `data`
   // Made in inference mode: its tensors are inference tensors.
   bool inference = false;
+  // Writes made through .data aliases, which torch's version counter does not see.
+  uint64_t unseen_writes = 0;
 };
+
+// The storage's version as torch's _version reports it.
+inline uint64_t tracked_version(const Storage& s) { return s.version - s.unseen_writes; }
 
 struct TensorImpl {
   std::shared_ptr<Storage> storage;
@@ -62,6 +77,9 @@ struct TensorImpl {
   std::shared_ptr<TensorImpl> grad;
   std::shared_ptr<TensorImpl> base;  // the tensor this one is a view of (torch's _base)
   bool is_view = false;
+  CreationMeta creation_meta = CreationMeta::Default;  // See Note [View creation meta]
+  uint64_t attr_version = 0;
+  bool data_alias = false;  // a .data alias (or a view of one): its writes are unseen
   // Generation of this tensor's history, bumped when an in-place write through a
   // view rebases it; views remember the generation they were derived from.
   // See Note [In-place writes through views] in csrc/ops/view_grad.h.
@@ -106,12 +124,28 @@ class Tensor {
   bool is_contiguous() const;
 
   // Autograd.
-  bool requires_grad() const { return impl_->requires_grad || impl_->grad_fn != nullptr; }
+  // As torch, a view requires grad when its base does, even without history
+  // of its own (made under no_grad, or before the base had history).
+  bool requires_grad() const {
+    const TensorImpl& t = *impl_;
+    return t.requires_grad || t.grad_fn != nullptr ||
+           (t.is_view && t.base && (t.base->requires_grad || t.base->grad_fn != nullptr));
+  }
   bool is_leaf() const { return impl_->grad_fn == nullptr; }
-  const std::shared_ptr<Node>& grad_fn() const { return impl_->grad_fn; }
+  // Raises for a restricted view whose storage changed since it was made.
+  const std::shared_ptr<Node>& grad_fn() const {
+    if (impl_->creation_meta != CreationMeta::Default) check_view_version();
+    return impl_->grad_fn;
+  }
   Tensor grad() const { return Tensor(impl_->grad); }
 
   bool same(const Tensor& o) const { return impl_ == o.impl_; }
+
+  // Whether this is a view whose base requires grad.
+  bool base_requires_grad() const;
+  // torch's check when a view's history is read after its storage changed
+  // (See Note [View creation meta]).
+  void check_view_version() const;
 
  private:
   std::shared_ptr<TensorImpl> impl_;
@@ -130,6 +164,13 @@ IntArray to_int_array(const mx::Shape& shape);
 Tensor make_view(const Tensor& base, IntArray sizes, IntArray strides, int64_t offset,
                  std::optional<mx::array> natural = std::nullopt,
                  std::optional<ScalarType> dtype = std::nullopt);
+
+// The creation meta of views made now from `src`: a multi-output op passes
+// `multi_output` (See Note [View creation meta]).
+CreationMeta view_creation_meta(const Tensor& src, bool multi_output = false);
+// Raises torch's error for an in-place write into a restricted view `self`;
+// call it when grad mode is on and an input of the write requires grad.
+void check_inplace_view(const Tensor& self);
 
 // Writes `value` (already of dst's dtype, broadcast to dst's shape) through
 // dst's window into its storage. See Note [Storage and views].

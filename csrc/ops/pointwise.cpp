@@ -544,6 +544,7 @@ Tensor ones_like(const Tensor& self) {
 
 const Tensor& apply_inplace(const Tensor& self, const Tensor& result, bool check_cast) {
   const bool grad_on = GradMode::is_enabled();
+  if (grad_on && (result.requires_grad() || self.requires_grad())) check_inplace_view(self);
   MLXC_CHECK(!(grad_on && self.is_leaf() && self.impl()->requires_grad), Runtime,
              "a leaf Variable that requires grad is being used in an in-place operation.");
   MLXC_CHECK(result.sizes() == self.sizes(), Runtime, "output with shape ", sizes_str(self.sizes()),
@@ -586,6 +587,8 @@ const Tensor& apply_inplace(const Tensor& self, const Tensor& result, bool check
                           [](FnNode&, TensorList& gs) { return TensorList{zeros_like(gs[0])}; });
     set_history(self, node);
   }
+  // Views made earlier now read their history from the new one.
+  self.impl()->history_gen++;
   return self;
 }
 

@@ -128,10 +128,12 @@ TensorList split_impl(const Tensor& self, const std::vector<int64_t>& sizes, int
              "), but got split_sizes=", sizes_str(IntArray(sizes.begin(), sizes.end())));
   TensorList pieces;
   int64_t start = 0;
+  const CreationMeta meta = view_creation_meta(self, true);
   {
     AutoGradMode off(false);
     for (auto s : sizes) {
       pieces.push_back(slice(self, d, start, start + s));
+      pieces.back().impl()->creation_meta = meta;
       start += s;
     }
   }
@@ -172,9 +174,13 @@ TensorList unbind(const Tensor& self, int64_t dim) {
   MLXC_CHECK(self.dim() > 0, Index, "Dimension specified as 0 but tensor has no dimensions");
   const int64_t d = wrap_dim(dim, self.dim());
   TensorList pieces;
+  const CreationMeta meta = view_creation_meta(self, true);
   {
     AutoGradMode off(false);
-    for (int64_t i = 0; i < self.sizes()[d]; ++i) pieces.push_back(select(self, d, i));
+    for (int64_t i = 0; i < self.sizes()[d]; ++i) {
+      pieces.push_back(select(self, d, i));
+      pieces.back().impl()->creation_meta = meta;
+    }
   }
   return record_pieces(self, pieces, "UnbindBackward0", d, true);
 }

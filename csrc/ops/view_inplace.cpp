@@ -13,6 +13,7 @@ namespace {
 // that requires grad, nor of a view of one.
 void check_inplace(const Tensor& self) {
   if (!GradMode::is_enabled() || !self.requires_grad()) return;
+  check_inplace_view(self);
   const TensorImpl& t = *self.impl();
   if (t.is_view && t.base) {
     const Tensor base(t.base);

@@ -284,11 +284,13 @@ void init_autograd(nb::module_& m) {
   tensor_base()
       .def_prop_ro("grad_fn",
                    [](const Tensor& t) {
+                     t.check_view_version();
                      refresh_view_history(t);
                      return node_object(t.grad_fn());
                    })
       .def("register_hook",
            [](const Tensor& t, nb::handle hook) {
+             t.check_view_version();
              refresh_view_history(t);
              MLXC_CHECK(t.requires_grad(), Runtime,
                         "cannot register a hook on a tensor that doesn't require gradient");

@@ -433,9 +433,13 @@ void init_creation(nb::module_& m, nb::module_& fns) {
       "bernoulli_",
       [](nb::handle s, nb::handle p, nb::handle gen) {
         if (is_tensor(p)) {
-          Tensor probs = expand(unwrap(p), unwrap(s).sizes());
-          apply_inplace(unwrap(s), bernoulli(to_dtype(probs, unwrap(s).dtype()), gen_arg(gen)),
-                        false);
+          const Tensor& self = unwrap(s);
+          MLXC_CHECK(!is_complex(self.dtype()), NotImplemented,
+                     "\"bernoulli_tensor_cpu_self_\" not implemented for '",
+                     scalar_type_name(self.dtype()), "'");
+          // Drawn in the probabilities' precision, then written in self's dtype.
+          Tensor probs = expand(unwrap(p), self.sizes());
+          apply_inplace(self, bernoulli(probs, gen_arg(gen)), false);
         } else {
           bernoulli_(unwrap(s), nb::cast<double>(p), gen_arg(gen));
         }
@@ -573,6 +577,8 @@ void init_creation(nb::module_& m, nb::module_& fns) {
           return finish_factory(out, parse_options(dtype, device, rg));
         }
         Tensor m = operand(mean, "mean"), s = operand(std, "std");
+        MLXC_CHECK(!is_complex(s.dtype()), Runtime,
+                   "normal expects standard deviation to be non-complex");
         IntArray shape = broadcast_sizes(is_tensor(mean) ? m.sizes() : IntArray{},
                                          is_tensor(std) ? s.sizes() : IntArray{});
         const ScalarType st = is_tensor(mean) ? m.dtype() : s.dtype();

@@ -165,8 +165,11 @@ void check_view_write(const Tensor& view) {
 
 // An alias of `t` that shares its storage, made outside of autograd.
 Tensor view_as_self(const Tensor& t) {
+  const CreationMeta meta = view_creation_meta(t);
   AutoGradMode off(false);
-  return make_view(t, t.sizes(), t.strides(), t.offset(), t.value());
+  Tensor v = make_view(t, t.sizes(), t.strides(), t.offset(), t.value());
+  v.impl()->creation_meta = meta;
+  return v;
 }
 
 std::unordered_set<TensorImpl*> tensor_set(nb::handle objs, const char* what) {
@@ -282,6 +285,11 @@ nb::object finish_forward(nb::handle self, nb::tuple inputs, nb::object raw, boo
       set_history(v, node, nr);
       outs[i] = wrap(v);
     } else {
+      // A view made in forward is checked as a custom Function's output
+      // (check_view_write), not as one made under no_grad.
+      if (impl->is_view && impl->creation_meta != CreationMeta::Inference) {
+        impl->creation_meta = CreationMeta::Default;
+      }
       set_history(var, node, nr);
     }
   }

@@ -296,11 +296,12 @@ void init_tensor(nb::module_& m) {
                    [](const Tensor& t) {
                      MLXC_CHECK(!t.impl()->storage->inference, Runtime,
                                 "Inference tensors do not track version counter.");
-                     return t.impl()->storage->version;
+                     return tracked_version(*t.impl()->storage);
                    })
       .def_prop_ro("_base", [](const Tensor& t) { return Tensor(t.impl()->base); })
       .def("data_ptr",
-           [](const Tensor& t) {
+           [](const Tensor& t) -> uintptr_t {
+             if (t.numel() == 0) return 0;  // torch: an empty tensor has no data
              // Storage identity plus the byte offset, stable for the storage's life.
              return reinterpret_cast<uintptr_t>(t.impl()->storage.get()) +
                     static_cast<uintptr_t>(t.offset() * itemsize(t.dtype()));
@@ -354,7 +355,8 @@ void init_tensor(nb::module_& m) {
       .def_prop_rw(
           "requires_grad",
           [](const Tensor& t) {
-            refresh_view_history(t);
+            // A restricted view keeps its history (See Note [View creation meta]).
+            if (t.impl()->creation_meta == CreationMeta::Default) refresh_view_history(t);
             return t.requires_grad();
           },
           [](const Tensor& t, bool flag) {
@@ -394,12 +396,14 @@ void init_tensor(nb::module_& m) {
           nb::arg("grad").none())
       .def_prop_ro("is_leaf",
                    [](const Tensor& t) {
-                     refresh_view_history(t);
+                     t.check_view_version();
+                     if (t.impl()->creation_meta == CreationMeta::Default) refresh_view_history(t);
                      return t.is_leaf();
                    })
       .def_prop_ro("retains_grad", [](const Tensor& t) { return t.impl()->retains_grad; })
       .def("retain_grad",
            [](const Tensor& t) {
+             t.check_view_version();
              MLXC_CHECK(t.requires_grad(), Runtime,
                         "can't retain_grad on Tensor that has requires_grad=False");
              if (t.is_leaf() || t.impl()->retains_grad) return;
@@ -408,7 +412,14 @@ void init_tensor(nb::module_& m) {
            })
       .def_prop_ro("output_nr", [](const Tensor& t) { return t.impl()->output_nr; })
       .def_prop_rw(
-          "data", [](const Tensor& t) { return detach_alias(t); },
+          "data",
+          [](const Tensor& t) {
+            // torch gives .data its own version counter: writes through it are
+            // not seen as in-place changes of t.
+            Tensor d = detach_alias(t);
+            d.impl()->data_alias = true;
+            return d;
+          },
           [](const Tensor& t, const Tensor& src) {
             TensorImpl& d = *t.impl();
             const TensorImpl& s = *src.impl();
