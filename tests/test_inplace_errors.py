@@ -493,3 +493,78 @@ def test_bernoulli_bad_dtypes(fn):
 )
 def test_normal_complex_std(args):
     same_error(lambda M, a: M.normal(*args(M, a)), [rand(3)])
+
+
+# --- every in-place method refuses a restricted view ---------------------------
+
+
+def _arg(M, k):
+    rng = np.random.default_rng(4)
+    table = {
+        "T": lambda: M.tensor(rng.uniform(0.1, 0.9, (2, 2)).astype(np.float32)),
+        "T1": lambda: M.tensor(rng.uniform(0.1, 0.9, (1, 2)).astype(np.float32)),
+        "T1v": lambda: M.tensor(rng.uniform(0.1, 0.9, (1,)).astype(np.float32)),
+        "M": lambda: M.tensor([[True, False], [False, True]]),
+        "I": lambda: M.tensor([1]),
+        "IL": lambda: M.tensor([[1, 0]]),
+    }
+    if isinstance(k, tuple):
+        return tuple(_arg(M, x) for x in k)
+    return table[k]() if isinstance(k, str) and k in table else k
+
+
+METHODS = {
+    "abs_": (),
+    "neg_": (),
+    "exp_": (),
+    "sigmoid_": (),
+    "relu_": (),
+    "sqrt_": (),
+    "clamp_": (0,),
+    "pow_": (2,),
+    "div_": (2,),
+    "sub_": (1,),
+    "fmod_": (2,),
+    "atan2_": ("T",),
+    "addcmul_": ("T", "T"),
+    "addcdiv_": ("T", "T"),
+    "lerp_": ("T", 0.5),
+    "masked_fill_": ("M", 0.0),
+    "index_fill_": (0, "I", 1.0),
+    "index_add_": (0, "I", "T1"),
+    "index_copy_": (0, "I", "T1"),
+    "scatter_": (0, "IL", "T1"),
+    "scatter_add_": (0, "IL", "T1"),
+    "scatter_reduce_": (0, "IL", "T1", "sum"),
+    "index_put_": (("I",), "T1v"),
+    "masked_scatter_": ("M", "T"),
+    "tril_": (),
+    "triu_": (),
+    "cumsum_": (0,),
+    "renorm_": (2, 0, 1.0),
+    "nan_to_num_": (),
+    "normal_": (),
+    "bernoulli_": (),
+    "exponential_": (),
+    "random_": (),
+    "squeeze_": (),
+    "swapdims_": (0, 1),
+    "as_strided_": ((2, 2), (1, 1)),
+}
+
+
+@pytest.mark.parametrize("setup", ["split", "no_grad", "unbind"])
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_inplace_methods_on_restricted_views(setup, method):
+    def fn(M, a):
+        b = a.requires_grad_() * 1
+        if setup == "split":
+            x = b.split(2)[1]
+        elif setup == "unbind":
+            x = b.view(2, 2, 2).unbind(0)[1]
+        else:
+            with M.no_grad():
+                x = b[2:]
+        getattr(x, method)(*[_arg(M, k) for k in METHODS[method]])
+
+    same_error(fn, [rand(4, 2)])
