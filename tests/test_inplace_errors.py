@@ -568,3 +568,23 @@ def test_inplace_methods_on_restricted_views(setup, method):
         getattr(x, method)(*[_arg(M, k) for k in METHODS[method]])
 
     same_error(fn, [rand(4, 2)])
+
+
+SETITEM = {
+    "column": lambda M, x: x.__setitem__((slice(None), 1), 0.0),
+    "mask": lambda M, x: x.__setitem__(x > 0, 0.0),
+    "list": lambda M, x: x.__setitem__([0], 1.0),
+    "ellipsis": lambda M, x: x.__setitem__(Ellipsis, 2.0),
+    "slice_tensor": lambda M, x: x.__setitem__(slice(0, 1), M.ones(1, 3)),
+    "none": lambda M, x: x.__setitem__(None, 2.0),
+    "int_tensor": lambda M, x: x.__setitem__(M.tensor(1), 2.0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SETITEM))
+def test_setitem_on_split_output(case):
+    def fn(M, a):
+        x = (a.requires_grad_() * 1).split(2)[1]
+        SETITEM[case](M, x)
+
+    same_error(fn, [rand(4, 3)])
