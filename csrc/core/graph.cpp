@@ -1,6 +1,7 @@
 #include "core/graph.h"
 
 #include "core/error.h"
+#include "core/eval.h"
 #include "core/grad_mode.h"
 
 namespace mlxc {
@@ -22,6 +23,7 @@ static AnomalyCaptureFn g_anomaly_capture = nullptr;
 static AnomalyReportFn g_anomaly_report = nullptr;
 
 Node::Node() : sequence_nr(g_next_sequence_nr.fetch_add(1, std::memory_order_relaxed)) {
+  abort_if_tracing();  // Note [Running under MLX transforms]
   if (g_anomaly_capture && AnomalyMode::is_enabled()) py_state = g_anomaly_capture();
 }
 

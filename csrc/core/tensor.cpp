@@ -146,6 +146,7 @@ Tensor make_view(const Tensor& base, IntArray sizes, IntArray strides, int64_t o
 }
 
 void write_into(const Tensor& dst, const mx::array& value) {
+  abort_if_tracing();  // Note [Running under MLX transforms]
   TensorImpl& t = *dst.impl();
   Storage& s = *t.storage;
   const bool whole = t.whole && static_cast<int64_t>(s.data.size()) == dst.numel();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/eval.h"
 #include "ops/shape.h"
 #include "ops/view.h"
 
@@ -32,6 +33,7 @@ const Tensor& adopt(const Tensor& self, const Tensor& v, const std::shared_ptr<F
   TensorImpl& t = *self.impl();
   const TensorImpl& w = *v.impl();
   Storage& s = *t.storage;
+  abort_if_tracing();  // Note [Running under MLX transforms]
   t.sizes = w.sizes;
   t.strides = w.strides;
   t.offset = w.offset;

@@ -3,6 +3,7 @@
 #include <nanobind/stl/shared_ptr.h>
 
 #include "autograd/engine.h"
+#include "core/eval.h"
 #include "core/grad_mode.h"
 #include "ops/view_grad.h"
 #include "python/bind.h"
@@ -378,6 +379,7 @@ void init_autograd(nb::module_& m) {
   m.def("_pop_saved_tensors_default_hooks", &pop_saved_tensor_hooks);
   // Marks tensors as modified in place (inference tensors have no version to bump).
   m.def("_increment_version", [](const std::vector<nb::handle>& tensors) {
+    abort_if_tracing();  // Note [Running under MLX transforms]
     for (auto h : tensors) {
       auto& storage = *unwrap(h).impl()->storage;
       if (!storage.inference) storage.version++;
