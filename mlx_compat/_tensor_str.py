@@ -407,6 +407,7 @@ def _str(tensor: Any) -> str:
     if dtype_name == "bfloat16":
         t = t.float()
     values = t.numpy()
+    grad_fn_name: str | None
     try:
         grad_fn = tensor.grad_fn
     except RuntimeError:
