@@ -588,3 +588,29 @@ def test_setitem_on_split_output(case):
         SETITEM[case](M, x)
 
     same_error(fn, [rand(4, 3)])
+
+
+def test_earlier_view_follows_custom_function_dirty_write():
+    arrays = [rand(3), rand(2, seed=9)]
+    res = {}
+    for M in (torch, mlx_compat):
+
+        class Double(M.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.mul_(2)
+                ctx.mark_dirty(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        a = M.tensor(arrays[0], requires_grad=True)
+        b = a * 1
+        early = b[:2]
+        Double.apply(b)
+        (early * M.tensor(arrays[1])).sum().backward()
+        res[M] = (a.grad, name(early))
+    assert res[torch][1] == res[mlx_compat][1]
+    assert_same(res[mlx_compat][0], res[torch][0])

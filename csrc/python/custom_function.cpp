@@ -279,6 +279,7 @@ nb::object finish_forward(nb::handle self, nb::tuple inputs, nb::object raw, boo
         rebase_view_history(var, r);
       } else {
         set_history(var, node, nr);
+        impl->history_gen++;  // its earlier views read the new history
       }
     } else if (is_input) {
       Tensor v = view_as_self(var);
