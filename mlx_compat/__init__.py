@@ -53,6 +53,17 @@ _function_names = [n for n in dir(_fns) if not n.startswith("__")]
 globals().update({n: getattr(_fns, n) for n in _function_names})
 del _fns
 
+from . import _memory_format  # noqa: E402
+from ._memory_format import (  # noqa: E402
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
+
+_memory_format.install(globals())
+
 
 def _function_by_name(path, name):
     """The compiled function ``name`` of the (sub)module at dotted ``path``."""
@@ -143,6 +154,11 @@ from .serialization import load, save  # noqa: E402
 
 __all__ = [
     "Tensor",
+    "memory_format",
+    "preserve_format",
+    "contiguous_format",
+    "channels_last",
+    "channels_last_3d",
     "Size",
     "Generator",
     "device",

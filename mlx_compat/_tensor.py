@@ -1,6 +1,7 @@
 """``torch.Tensor``: the Python class of every tensor (its C++ base is ``_C.TensorBase``)."""
 
 from . import _C, _tensor_str
+from . import _memory_format as _mf
 
 __all__ = ["Tensor"]
 
@@ -85,8 +86,43 @@ class Tensor(_C.TensorBase):
 
     def to(self, *args, **kwargs):
         """Converts dtype and/or device: to(dtype), to(device, dtype), to(other), kwargs."""
+        fmt = _mf.check(kwargs.pop("memory_format", None), "to", None)
         device, dtype, _, copy = _parse_to(*args, **kwargs)
-        return self._to(dtype, device, copy)
+        if fmt is None or fmt is _mf.preserve_format:
+            out = self._to(dtype, device, copy)
+            if out is self or _C.TensorBase.is_contiguous(self):
+                return out
+            # preserve_format: a converted copy keeps a dense input's stride order
+            order = _mf.dense_order(self)
+            if order is None:
+                return out
+            return self.permute(*order)._to(dtype, device, copy).permute(*_mf.inverse(order))
+        out = self._to(dtype, device, copy)
+        _mf.check(fmt, "to", self)
+        if out is self and _mf.suggest(self) is fmt:
+            return self  # as torch: nothing to convert
+        return _mf.laid_out(out, fmt, copy=False)
+
+    # memory formats (see _memory_format.py); the default paths go straight to C++.
+    def clone(self, *, memory_format=None):
+        if memory_format is None:
+            return _C.TensorBase.clone(self)
+        return _mf.laid_out(self, _mf.check(memory_format, "clone", self), copy=True)
+
+    def contiguous(self, memory_format=None):
+        if memory_format is None or memory_format is _mf.contiguous_format:
+            return _C.TensorBase.contiguous(self)
+        fmt = _mf.check(memory_format, "contiguous", self)
+        if fmt is _mf.preserve_format:
+            if _C.TensorBase.is_contiguous(self):
+                return self
+            raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+        return _mf.laid_out(self, fmt, copy=False)
+
+    def is_contiguous(self, memory_format=None):
+        if memory_format is None:
+            return _C.TensorBase.is_contiguous(self)
+        return _mf.is_contiguous_as(self, _mf.check(memory_format, "is_contiguous"))
 
     # new_* factories: this tensor's dtype and device unless given.
     def _new_opts(self, dtype, device, requires_grad):
@@ -192,7 +228,7 @@ def _parse_to(*args, **kwargs):
     dtype = kwargs.pop("dtype", None)
     non_blocking = kwargs.pop("non_blocking", False)
     copy = kwargs.pop("copy", False)
-    kwargs.pop("memory_format", None)
+    _mf.check(kwargs.pop("memory_format", None), "to")
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     rest = list(args)

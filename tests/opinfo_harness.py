@@ -302,6 +302,8 @@ def to_ours(x):
         return getattr(mlx_compat, str(x).removeprefix("torch."))
     if isinstance(x, torch.device):
         return mlx_compat.device(str(x))
+    if isinstance(x, torch.memory_format):
+        return getattr(mlx_compat, str(x).removeprefix("torch."))
     if isinstance(x, torch.Size):
         return tuple(x)
     if isinstance(x, (list, tuple)):

@@ -84,4 +84,4 @@ def test_non_reentrant_backward_twice_with_retain_graph():
     a = rng.standard_normal((3, 4)).astype(np.float32)
     w = rng.standard_normal((4, 4)).astype(np.float32)
     for ours, theirs in zip(_twice(mlx_compat, a, w), _twice(torch, a, w), strict=True):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)  # gradient tolerance

@@ -234,7 +234,8 @@ class Module(_StateDictMixin):
 
     def to(self, *args, **kwargs):
         """Move and/or cast parameters and buffers (floating dtypes only)."""
-        device, dtype, non_blocking, _ = _parse_to(*args, **kwargs)
+        fmt = kwargs.pop("memory_format", None)
+        device, dtype, non_blocking, _ = _parse_to(*args, memory_format=fmt, **kwargs)
         if dtype is not None:
             if not (dtype.is_floating_point or dtype.is_complex):
                 raise TypeError(
@@ -243,9 +244,11 @@ class Module(_StateDictMixin):
                 )
 
         def convert(t):
+            # as torch: a memory format applies to the 4-D and 5-D tensors only
+            mf = {"memory_format": fmt} if fmt is not None and t.dim() in (4, 5) else {}
             if t.is_floating_point() or t.is_complex():
-                return t.to(device, dtype, non_blocking)
-            return t.to(device, None, non_blocking)
+                return t.to(device, dtype, non_blocking, **mf)
+            return t.to(device, None, non_blocking, **mf)
 
         return self._apply(convert)
 

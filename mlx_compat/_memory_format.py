@@ -1,0 +1,170 @@
+"""``torch.memory_format``: the stride orders torch names (contiguous, channels_last,
+channels_last_3d, preserve). A layout only changes strides; values and gradients are those
+of the plain tensor. The channels-last layouts are dense copies in N, spatial..., C order
+viewed back as N, C, spatial... (a permute, a contiguous copy and the inverse permute)."""
+
+from . import _C
+
+__all__ = [
+    "memory_format",
+    "preserve_format",
+    "contiguous_format",
+    "channels_last",
+    "channels_last_3d",
+]
+
+
+class memory_format:  # noqa: N801 (torch's name)
+    __module__ = "mlx_compat"
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return f"torch.{self._name}"
+
+    def __reduce__(self):
+        return self._name
+
+
+preserve_format = memory_format("preserve_format")
+contiguous_format = memory_format("contiguous_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+
+# dims from outermost to innermost in storage
+_ORDER = {channels_last: (0, 2, 3, 1), channels_last_3d: (0, 2, 3, 4, 1)}
+
+
+def check(fmt, fn, t=None):
+    """torch's argument errors; returns the format (None means the default)."""
+    if fmt is None:
+        return fmt
+    if not isinstance(fmt, memory_format):
+        raise TypeError(
+            f"{fn}(): argument 'memory_format' must be torch.memory_format, not "
+            f"{type(fmt).__name__}"
+        )
+    if t is not None and fmt in _ORDER and t.dim() != len(_ORDER[fmt]):
+        raise RuntimeError(f"required rank {len(_ORDER[fmt])} tensor to use {fmt._name} format")
+    return fmt
+
+
+def is_contiguous_as(t, fmt):
+    """``Tensor.is_contiguous(memory_format=fmt)``: strides dense in fmt's order (size-1
+    dimensions may have any stride, as torch checks)."""
+    if fmt is None or fmt is contiguous_format or fmt is preserve_format:
+        return _C.TensorBase.is_contiguous(t)
+    order = _ORDER[fmt]
+    if t.dim() != len(order):
+        return False
+    expected = 1
+    sizes, strides = t.shape, t.stride()
+    for d in reversed(order):
+        if sizes[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= sizes[d]
+    return True
+
+
+def inverse(order):
+    inv = [0] * len(order)
+    for i, d in enumerate(order):
+        inv[d] = i
+    return inv
+
+
+def dense_order(t):
+    """Dimension order (outermost first) if t's strides are non-overlapping and dense."""
+    dims = sorted(range(t.dim()), key=lambda d: (-t.stride(d), d))
+    expected = 1
+    for d in reversed(dims):
+        if t.size(d) != 1 and t.stride(d) != expected:
+            return None
+        expected *= t.size(d)
+    return dims
+
+
+def suggest(t):
+    """The format a preserve_format result takes: t's own order when dense, else channels-last
+    when t is laid out so, else contiguous."""
+    for fmt in (channels_last, channels_last_3d):
+        if t.dim() == len(_ORDER[fmt]) and not t.is_contiguous() and is_contiguous_as(t, fmt):
+            return fmt
+    return contiguous_format
+
+
+def laid_out(t, fmt, copy):
+    """t's values with fmt's strides; a copy when ``copy`` or when the layout differs."""
+    if fmt is preserve_format:
+        order = dense_order(t)
+        if order is None:
+            fmt = suggest(t)
+        elif order == sorted(order):
+            fmt = contiguous_format
+        else:
+            return _permuted_copy(t, order) if copy else t
+    if fmt is None or fmt is contiguous_format:
+        if copy:
+            return _C.TensorBase.clone(t)
+        return _C.TensorBase.contiguous(t)
+    if not copy and is_contiguous_as(t, fmt):
+        return t
+    return _permuted_copy(t, _ORDER[fmt])
+
+
+def _permuted_copy(t, order):
+    return _C.TensorBase.clone(t.permute(*order)).permute(*inverse(order))
+
+
+def _like(fn, name):
+    def like(input, *args, memory_format=None, **kwargs):
+        fmt = check(memory_format, name, input)
+        if fmt is not None and fmt is not preserve_format:
+            # The result takes the layout of the input laid out in fmt (random fills
+            # draw in that memory order, as torch's do).
+            input = laid_out(input.detach(), fmt, copy=False)
+        return fn(input, *args, **kwargs)
+
+    return _named(like, fn)
+
+
+def _empty(fn):
+    def empty(*args, memory_format=None, **kwargs):
+        out = fn(*args, **kwargs)
+        fmt = check(memory_format, "empty", out)
+        if fmt is preserve_format:
+            raise RuntimeError("preserve memory format is unsupported by the empty operator")
+        if fmt is None or fmt is contiguous_format:
+            return out
+        return laid_out(out, fmt, copy=False).requires_grad_(out.requires_grad)
+
+    return _named(empty, fn)
+
+
+def _clone(input, *, memory_format=None):
+    return input.clone(memory_format=memory_format)
+
+
+def _named(wrapper, fn):
+    wrapper.__name__ = wrapper.__qualname__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__module__ = "mlx_compat"
+    return wrapper
+
+
+def install(ns):
+    """Adds memory_format= to the factories of the mlx_compat namespace ``ns``."""
+    for name in (
+        "empty_like",
+        "zeros_like",
+        "ones_like",
+        "full_like",
+        "rand_like",
+        "randn_like",
+        "randint_like",
+    ):
+        ns[name] = _like(ns[name], name)
+    ns["empty"] = _empty(ns["empty"])
+    ns["clone"] = _named(_clone, ns["clone"])
