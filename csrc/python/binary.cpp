@@ -143,6 +143,18 @@ void init_binary(nb::module_&, nb::module_& fns) {
       "clamp_max",
       [](const Tensor& x, nb::handle hi) { return clamp(x, std::nullopt, operand(hi, "max")); },
       nb::arg("max"));
+  cls.def(
+      "clamp_min_",
+      [](nb::handle s, nb::handle lo) {
+        return inplace_result(s, clamp(unwrap(s), operand(lo, "min"), std::nullopt));
+      },
+      nb::arg("min"));
+  cls.def(
+      "clamp_max_",
+      [](nb::handle s, nb::handle hi) {
+        return inplace_result(s, clamp(unwrap(s), std::nullopt, operand(hi, "max")));
+      },
+      nb::arg("max"));
 }
 
 }  // namespace mlxc::py

@@ -1,6 +1,7 @@
 // Bindings for matrix products.
 #include "ops/linalg.h"
 
+#include "ops/pointwise.h"
 #include "ops/products.h"
 #include "python/bind.h"
 
@@ -35,6 +36,13 @@ void init_linalg(nb::module_&, nb::module_& fns) {
           nb::arg("beta") = 1, nb::arg("alpha") = 1);
   cls.def("addmm", am, nb::arg("mat1"), nb::arg("mat2"), nb::kw_only(), nb::arg("beta") = 1,
           nb::arg("alpha") = 1);
+  cls.def(
+      "addmm_",
+      [am](nb::handle s, const Tensor& m1, const Tensor& m2, nb::handle beta, nb::handle alpha) {
+        apply_inplace(unwrap(s), am(unwrap(s), m1, m2, beta, alpha));
+        return nb::borrow(s);
+      },
+      nb::arg("mat1"), nb::arg("mat2"), nb::kw_only(), nb::arg("beta") = 1, nb::arg("alpha") = 1);
   bin("outer", &outer, "vec2");
   bin("ger", &outer, "vec2");
   bin("inner", &inner, "other");
@@ -66,6 +74,13 @@ void init_linalg(nb::module_&, nb::module_& fns) {
             nb::arg("alpha") = 1);
     cls.def(name, b, nb::arg(a1), nb::arg(a2), nb::kw_only(), nb::arg("beta") = 1,
             nb::arg("alpha") = 1);
+    if (std::string(name) == "addbmm") return;  // torch's addbmm_ resizes self: not provided
+    cls.def((std::string(name) + "_").c_str(),
+            [b](nb::handle s, const Tensor& x, const Tensor& y, nb::handle beta, nb::handle alpha) {
+              apply_inplace(unwrap(s), b(unwrap(s), x, y, beta, alpha));
+              return nb::borrow(s);
+            },
+            nb::arg(a1), nb::arg(a2), nb::kw_only(), nb::arg("beta") = 1, nb::arg("alpha") = 1);
   };
   add3("addmv", &addmv, "mat", "vec");
   add3("addr", &addr, "vec1", "vec2");

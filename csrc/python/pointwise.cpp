@@ -305,6 +305,9 @@ void init_pointwise(nb::module_&, nb::module_& fns) {
   cls.def("floor_divide", [](const Tensor& a, nb::handle b) {
     return div_rounding(a, operand(b, "other"), "floor");
   });
+  cls.def("floor_divide_", [](nb::handle s, nb::handle b) {
+    return inplace(s, div_rounding(unwrap(s), operand(b, "other"), "floor"));
+  });
   cls.def("__floordiv__", [](const Tensor& a, nb::handle b) -> nb::object {
     auto other = try_operand(b);
     if (!other) return nb::borrow(Py_NotImplemented);
