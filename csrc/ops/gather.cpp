@@ -188,15 +188,7 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
     });
     return with_history(r, node);
   }
-  mx::array region = mx::slice(self.value(), mx::Shape(self.dim(), 0), region_stop(self, index, d));
-  mx::array out = mx::take_along_axis(region, wrapped(index, size), static_cast<int>(d));
-  Tensor result = make_result(out, self.dtype(), {&self, &index});
-  if (!needs_grad({&self})) return result;
-  auto node = make_node("GatherBackward0", {&self},
-                        [d, index, sizes = self.sizes()](FnNode&, TensorList& gs) {
-                          return TensorList{scatter_add_into_zeros(sizes, d, index, gs[0])};
-                        });
-  return with_history(result, node);
+  return gather_in_range(self, d, index);  // validated above
 }
 
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {

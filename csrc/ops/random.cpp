@@ -8,6 +8,7 @@
 #include "ops/pointwise.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
+#include "ops/type_names.h"
 
 namespace mlxc {
 
@@ -185,28 +186,6 @@ ScalarType float_dtype(const TensorOptions& opts, const char* what) {
 Tensor complex_from_pairs(const Tensor& floats, const IntArray& size) {
   mx::array c = mx::view(mx::reshape(floats.value(), {-1}), mx::complex64);
   return Tensor::from_array(mx::reshape(c, to_shape(size)), ScalarType::Complex64);
-}
-
-// The C++ type name torch's cauchy_ reports for a non-floating dtype.
-std::string cpp_type_name(ScalarType st) {
-  switch (st) {
-    case ScalarType::Bool:
-      return "bool";
-    case ScalarType::UInt8:
-      return "unsigned char";
-    case ScalarType::Int8:
-      return "signed char";
-    case ScalarType::Int16:
-      return "short int";
-    case ScalarType::Int32:
-      return "int";
-    case ScalarType::Int64:
-      return "long int";
-    case ScalarType::Complex64:
-      return "c10::complex<float>";
-    default:
-      return scalar_type_name(st);
-  }
 }
 
 // torch's check for random_(from, to): integer dtypes must hold from and to - 1.

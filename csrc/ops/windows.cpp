@@ -2,31 +2,11 @@
 
 #include <cmath>
 
+#include "ops/type_names.h"
+
 namespace mlxc {
 
 namespace {
-
-// torch's name of a dtype's C++ element type, as its TensorOptions print it.
-const char* cpp_type_name(ScalarType t) {
-  switch (t) {
-    case ScalarType::Bool:
-      return "bool";
-    case ScalarType::UInt8:
-      return "unsigned char";
-    case ScalarType::Int8:
-      return "signed char";
-    case ScalarType::Int16:
-      return "short int";
-    case ScalarType::Int32:
-      return "int";
-    case ScalarType::Int64:
-      return "long int";
-    case ScalarType::Complex64:
-      return "c10::complex<float>";
-    default:
-      return "float";
-  }
-}
 
 // The window's dtype after torch's checks; `n` is the sample count to compute
 // (one more than asked for a periodic window).
