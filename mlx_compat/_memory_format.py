@@ -98,24 +98,24 @@ def suggest(t):
 def laid_out(t, fmt, copy):
     """t's values with fmt's strides; a copy when ``copy`` or when the layout differs."""
     if fmt is preserve_format:
-        order = dense_order(t)
-        if order is None:
-            fmt = suggest(t)
-        elif order == sorted(order):
-            fmt = contiguous_format
-        else:
-            return _permuted_copy(t, order) if copy else t
+        if dense_order(t) is not None:  # C++ copies keep a dense input's strides
+            return _C.TensorBase.clone(t) if copy else t
+        fmt = suggest(t)
     if fmt is None or fmt is contiguous_format:
-        if copy:
-            return _C.TensorBase.clone(t)
-        return _C.TensorBase.contiguous(t)
+        return _row_major(t, copy)
     if not copy and is_contiguous_as(t, fmt):
         return t
     return _permuted_copy(t, _ORDER[fmt])
 
 
+def _row_major(t, copy):
+    out = _C.TensorBase.contiguous(t)
+    # clone() keeps a dense input's strides; of a row-major input it is row-major
+    return _C.TensorBase.clone(out) if copy and out is t else out
+
+
 def _permuted_copy(t, order):
-    return _C.TensorBase.clone(t.permute(*order)).permute(*inverse(order))
+    return _row_major(t.permute(*order), True).permute(*inverse(order))
 
 
 def _like(fn, name):

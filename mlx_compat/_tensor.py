@@ -88,16 +88,9 @@ class Tensor(_C.TensorBase):
         """Converts dtype and/or device: to(dtype), to(device, dtype), to(other), kwargs."""
         fmt = _mf.check(kwargs.pop("memory_format", None), "to", None)
         device, dtype, _, copy = _parse_to(*args, **kwargs)
+        out = self._to(dtype, device, copy)  # a copy keeps a dense input's strides
         if fmt is None or fmt is _mf.preserve_format:
-            out = self._to(dtype, device, copy)
-            if out is self or _C.TensorBase.is_contiguous(self):
-                return out
-            # preserve_format: a converted copy keeps a dense input's stride order
-            order = _mf.dense_order(self)
-            if order is None:
-                return out
-            return self.permute(*order)._to(dtype, device, copy).permute(*_mf.inverse(order))
-        out = self._to(dtype, device, copy)
+            return out
         _mf.check(fmt, "to", self)
         if out is self and _mf.suggest(self) is fmt:
             return self  # as torch: nothing to convert
@@ -105,7 +98,7 @@ class Tensor(_C.TensorBase):
 
     # memory formats (see _memory_format.py); the default paths go straight to C++.
     def clone(self, *, memory_format=None):
-        if memory_format is None:
+        if memory_format is None or memory_format is _mf.preserve_format:
             return _C.TensorBase.clone(self)
         return _mf.laid_out(self, _mf.check(memory_format, "clone", self), copy=True)
 

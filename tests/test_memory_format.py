@@ -43,6 +43,8 @@ def test_layouts_match_torch(rank, source, name):
     ts, ms = (SOURCES[source](M.tensor(a)) for M in (torch, mlx_compat))
     assert ms.stride() == ts.stride()
     for what, call in (
+        ("clone_default", lambda M, t: t.clone()),
+        ("to_dtype_default", lambda M, t: t.to(M.float64)),
         ("contiguous", lambda M, t: t.contiguous(memory_format=fmt(M, name))),
         ("clone", lambda M, t: t.clone(memory_format=fmt(M, name))),
         ("torch.clone", lambda M, t: M.clone(t, memory_format=fmt(M, name))),
@@ -60,7 +62,8 @@ def test_layouts_match_torch(rank, source, name):
             continue
         got = call(mlx_compat, ms)
         assert got.stride() == expected.stride(), (what, got.stride(), expected.stride())
-        assert got.shape == expected.shape and got.dtype == mlx_compat.float64 or what != "to_dtype"
+        assert got.shape == expected.shape
+        assert str(got.dtype) == str(expected.dtype), what
         if what not in ("empty_like", "empty", "zeros_like"):
             np.testing.assert_array_equal(got.numpy(), expected.numpy(), err_msg=what)
         for f in FORMATS[:3]:
@@ -79,6 +82,14 @@ def test_is_contiguous_ignores_size_one_dims_and_rank():
                 assert m.is_contiguous(memory_format=fmt(mlx_compat, f)) == t.is_contiguous(
                     memory_format=fmt(torch, f)
                 ), (shape, f)
+
+
+def test_default_copies_keep_strides_and_node_names():
+    def fn(M, x):
+        y = (x * 2).permute(0, 2, 3, 1)
+        return y.clone() * y.to(M.float64).float()
+
+    check_op(fn, [_inputs(4)])
 
 
 def test_gradients_flow_through_layout_changes():

@@ -1,6 +1,8 @@
 #include "ops/pointwise.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string_view>
 
 #include "ops/complex.h"
@@ -516,9 +518,37 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight_in) {
   return where(lt(abs(weight), wrapped_scalar(0.5)), low, high);
 }
 
+namespace {
+
+// torch's preserve_format: a copy of a dense input whose strides are not row-major
+// keeps those strides (its storage holds the values in that memory order).
+Tensor keep_dense_layout(const Tensor& result, const Tensor& like) {
+  if (like.numel() <= 1 || like.is_contiguous()) return result;
+  const IntArray& sizes = like.sizes();
+  const IntArray& strides = like.strides();
+  std::vector<int> order(sizes.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return strides[a] > strides[b]; });
+  int64_t expected = 1;
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    if (sizes[*it] == 1) continue;
+    if (strides[*it] != expected) return result;  // overlapping or with gaps: row-major
+    expected *= sizes[*it];
+  }
+  mx::array memory = mx::reshape(mx::transpose(result.value(), order), {-1});
+  Tensor out =
+      make_view(Tensor::from_array(memory, result.dtype()), sizes, strides, 0, result.value());
+  out.impl()->is_view = false;
+  out.impl()->base.reset();
+  return out;
+}
+
+}  // namespace
+
 Tensor to_dtype(const Tensor& self, ScalarType dtype, bool copy) {
   if (self.dtype() == dtype && !copy) return self;
-  Tensor result = make_result(cast(self, dtype), dtype, {&self});
+  Tensor result = keep_dense_layout(make_result(cast(self, dtype), dtype, {&self}), self);
   if (!needs_grad({&self})) return result;
   auto node = make_node("ToCopyBackward0", {&self}, [st = self.dtype()](FnNode&, TensorList& gs) {
     return TensorList{to_dtype(gs[0], st)};
@@ -527,7 +557,7 @@ Tensor to_dtype(const Tensor& self, ScalarType dtype, bool copy) {
 }
 
 Tensor clone(const Tensor& self) {
-  Tensor result = make_result(self.value(), self.dtype(), {&self});
+  Tensor result = keep_dense_layout(make_result(self.value(), self.dtype(), {&self}), self);
   if (!needs_grad({&self})) return result;
   auto node = make_node("CloneBackward0", {&self},
                         [](FnNode&, TensorList& gs) { return TensorList{gs[0]}; });

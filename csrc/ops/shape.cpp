@@ -318,7 +318,15 @@ Tensor slice(const Tensor& self, int64_t dim, std::optional<int64_t> start,
                      });
 }
 
-Tensor contiguous(const Tensor& self) { return self.is_contiguous() ? self : clone(self); }
+Tensor contiguous(const Tensor& self) {
+  if (self.is_contiguous()) return self;
+  // A row-major copy (clone() would keep a dense input's strides).
+  Tensor result = make_result(self.value(), self.dtype(), {&self});
+  if (!needs_grad({&self})) return result;
+  auto node = make_node("CloneBackward0", {&self},
+                        [](FnNode&, TensorList& gs) { return TensorList{gs[0]}; });
+  return with_history(result, node);
+}
 
 Tensor cat(const TensorList& tensors, int64_t dim) {
   MLXC_CHECK(!tensors.empty(), Runtime, "torch.cat(): expected a non-empty list of Tensors");
