@@ -117,6 +117,25 @@ class Tensor(_C.TensorBase):
             return _C.TensorBase.is_contiguous(self)
         return _mf.is_contiguous_as(self, _mf.check(memory_format, "is_contiguous"))
 
+    def fill_diagonal_(self, fill_value, wrap=False):
+        """Fills the main diagonal (all indices equal) in place; a tall 2-D matrix with
+        ``wrap`` continues the diagonal every ``columns + 1`` rows, as torch does."""
+        n = self.dim()
+        if n < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        if n > 2 and any(s != self.size(0) for s in self.shape):
+            raise RuntimeError("all dimensions of input must be of equal length")
+        step = sum(self.stride())
+        size = min(self.shape)
+        offset = self.storage_offset()
+        self.as_strided((size,), (step,), offset).fill_(fill_value)
+        height, width = (self.size(0), self.size(1)) if n == 2 else (0, 0)
+        if wrap and n == 2 and height > width + 1:
+            extra = (self.numel() + width) // (width + 1) - size
+            start = offset + self.stride(0) * (width + 1)
+            self.as_strided((extra,), (step,), start).fill_(fill_value)
+        return self
+
     # new_* factories: this tensor's dtype and device unless given.
     def _new_opts(self, dtype, device, requires_grad):
         return {

@@ -45,3 +45,28 @@ def test_errors():
     check_raises(lambda M, s, a, b: s.addmm_(a, b), [r(1), r(3, 5), r(5, 4)])
     check_raises(lambda M, s, a, b: s.addmv_(a, b), [r(3), r(3, 5), r(4)])
     check_raises(lambda M, s: s.long().clamp_min_(0.5), [r(3)])
+
+
+@pytest.mark.parametrize(
+    "shape,wrap",
+    [
+        ((4, 4), False),
+        ((7, 3), False),
+        ((7, 3), True),
+        ((8, 3), True),
+        ((3, 6), True),
+        ((3, 3, 3), False),
+    ],
+)
+def test_fill_diagonal(shape, wrap):
+    check_op(lambda M, x: (x * 1).fill_diagonal_(0.5, wrap=wrap), [r(*shape)])
+    check_op(
+        lambda M, x: (x * 1).t().fill_diagonal_(-2.0, wrap=wrap) if x.dim() == 2 else x * 1,
+        [r(*shape)],
+    )
+
+
+def test_fill_diagonal_errors():
+    check_raises(lambda M, x: x.fill_diagonal_(1.0), [r(4)])
+    check_raises(lambda M, x: x.fill_diagonal_(1.0), [r(2, 3, 3)])
+    check_raises(lambda M, x: x.requires_grad_().fill_diagonal_(1.0), [r(3, 3)])
