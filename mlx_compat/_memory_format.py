@@ -75,20 +75,8 @@ def inverse(order):
     return inv
 
 
-def dense_order(t):
-    """Dimension order (outermost first) if t's strides are non-overlapping and dense."""
-    dims = sorted(range(t.dim()), key=lambda d: (-t.stride(d), d))
-    expected = 1
-    for d in reversed(dims):
-        if t.size(d) != 1 and t.stride(d) != expected:
-            return None
-        expected *= t.size(d)
-    return dims
-
-
 def suggest(t):
-    """The format a preserve_format result takes: t's own order when dense, else channels-last
-    when t is laid out so, else contiguous."""
+    """torch's suggest_memory_format: channels-last when t is laid out so, else contiguous."""
     for fmt in (channels_last, channels_last_3d):
         if t.dim() == len(_ORDER[fmt]) and not t.is_contiguous() and is_contiguous_as(t, fmt):
             return fmt
@@ -96,11 +84,8 @@ def suggest(t):
 
 
 def laid_out(t, fmt, copy):
-    """t's values with fmt's strides; a copy when ``copy`` or when the layout differs."""
-    if fmt is preserve_format:
-        if dense_order(t) is not None:  # C++ copies keep a dense input's strides
-            return _C.TensorBase.clone(t) if copy else t
-        fmt = suggest(t)
+    """t's values with an explicit format's strides; a copy when ``copy`` or when the
+    layout differs (preserve_format never gets here: C++ copies keep a dense input's strides)."""
     if fmt is None or fmt is contiguous_format:
         return _row_major(t, copy)
     if not copy and is_contiguous_as(t, fmt):

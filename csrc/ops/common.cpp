@@ -131,10 +131,7 @@ Tensor make_result(mx::array v, ScalarType dtype, TensorRefs inputs) {
 bool needs_grad(TensorRefs inputs) {
   if (!GradMode::is_enabled()) return false;
   for (const Tensor* t : inputs) {
-    if (t && t->defined() && t->requires_grad()) {
-      abort_if_tracing();  // Note [Running under MLX transforms]
-      return true;
-    }
+    if (t && t->defined() && t->requires_grad()) return true;
   }
   return false;
 }

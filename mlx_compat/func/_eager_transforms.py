@@ -491,18 +491,23 @@ def _stack_or_empty(rows: list[Any], like: Any, lead: int) -> Any:
     return like.new_zeros((lead, *like.shape))
 
 
+def _over_basis_traced(fn: Callable[..., Any], basis: list[Any], out_dim: int, n_out: int):
+    """``fn`` over every row of the basis blocks at once, traced under MLX's vmap (the
+    per-row loop's results, stacked along ``out_dim``), or None when it cannot be traced."""
+    spec = tree_flatten(tuple(basis))[1]
+    out = _vmap_traced(fn, out_dim, [0] * len(basis), list(basis), spec, {})
+    if out is None or len(out) != n_out:
+        return None
+    return out
+
+
 def _rows_traced(vjp_fn: Callable[..., Any], basis: list[Any], out_spec: TreeSpec, n_in: int):
-    """All rows of a reverse-mode Jacobian in one vjp traced under MLX's vmap (the
-    per-row loop's result, stacked), or None when the vjp cannot be traced."""
+    """All rows of a reverse-mode Jacobian in one traced vjp, or None."""
 
     def rows(*cotangents: Any) -> list[Any]:
         return tree_leaves(vjp_fn(tree_unflatten(list(cotangents), out_spec)))
 
-    spec = tree_flatten(tuple(basis))[1]
-    out = _vmap_traced(rows, 0, [0] * len(basis), list(basis), spec, {})
-    if out is None or len(out) != n_in:
-        return None
-    return out
+    return _over_basis_traced(rows, basis, 0, n_in)
 
 
 def jacrev(
@@ -553,8 +558,8 @@ def jacrev(
 
 
 def _columns_traced(lin: _Linearized, basis: list[Any]) -> list[Any] | None:
-    """All columns of a forward-mode Jacobian (outputs' shapes, columns last) in one
-    traced vmap over the tangent basis, or None when it cannot be traced."""
+    """All columns of a forward-mode Jacobian (outputs' shapes, columns last) in one traced
+    double-vjp, or None."""
 
     def columns(*tangents: Any) -> list[Any]:
         outs = lin.push(list(tangents), False)
@@ -562,11 +567,7 @@ def _columns_traced(lin: _Linearized, basis: list[Any]) -> list[Any] | None:
             o.new_zeros(o.shape) if r is None else r for r, o in zip(outs, lin.outputs, strict=True)
         ]
 
-    spec = tree_flatten(tuple(basis))[1]
-    out = _vmap_traced(columns, -1, [0] * len(basis), list(basis), spec, {})
-    if out is None or len(out) != len(lin.outputs):
-        return None
-    return out
+    return _over_basis_traced(columns, basis, -1, len(lin.outputs))
 
 
 def jacfwd(
