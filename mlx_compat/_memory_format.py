@@ -1,7 +1,7 @@
 """``torch.memory_format``: the stride orders torch names (contiguous, channels_last,
 channels_last_3d, preserve). A layout only changes strides; values and gradients are those
 of the plain tensor. The channels-last layouts are dense copies in N, spatial..., C order
-viewed back as N, C, spatial... (a permute, a contiguous copy and the inverse permute)."""
+with sizes and indexing in N, C, spatial... order (``_C._adopt_memory_order``)."""
 
 from . import _C
 
@@ -68,13 +68,6 @@ def is_contiguous_as(t, fmt):
     return True
 
 
-def inverse(order):
-    inv = [0] * len(order)
-    for i, d in enumerate(order):
-        inv[d] = i
-    return inv
-
-
 def suggest(t):
     """torch's suggest_memory_format: channels-last when t is laid out so, else contiguous."""
     for fmt in (channels_last, channels_last_3d):
@@ -84,23 +77,23 @@ def suggest(t):
 
 
 def laid_out(t, fmt, copy):
-    """t's values with an explicit format's strides; a copy when ``copy`` or when the
-    layout differs (preserve_format never gets here: C++ copies keep a dense input's strides)."""
-    if fmt is None or fmt is contiguous_format:
-        return _row_major(t, copy)
+    """t's values with an explicit format's strides; a copy (CloneBackward0, as torch
+    records) when ``copy`` or when the layout differs (preserve_format never gets here:
+    C++ copies keep a dense input's strides)."""
+    fmt = contiguous_format if fmt is None else fmt
     if not copy and is_contiguous_as(t, fmt):
         return t
-    return _permuted_copy(t, _ORDER[fmt])
+    return adopt(_C.TensorBase.clone(t), fmt)
 
 
-def _row_major(t, copy):
-    out = _C.TensorBase.contiguous(t)
-    # clone() keeps a dense input's strides; of a row-major input it is row-major
-    return _C.TensorBase.clone(out) if copy and out is t else out
-
-
-def _permuted_copy(t, order):
-    return _row_major(t.permute(*order), True).permute(*inverse(order))
+def adopt(fresh, fmt):
+    """Lays out a tensor nothing else holds yet (a fresh copy) in ``fmt``; it keeps its
+    identity and history."""
+    if fmt is contiguous_format:
+        _C._adopt_memory_order(fresh, list(range(fresh.dim())))
+    elif fmt is not None and fmt is not preserve_format:
+        _C._adopt_memory_order(fresh, _ORDER[fmt])
+    return fresh
 
 
 def _like(fn, name):
@@ -121,9 +114,7 @@ def _empty(fn):
         fmt = check(memory_format, "empty", out)
         if fmt is preserve_format:
             raise RuntimeError("preserve memory format is unsupported by the empty operator")
-        if fmt is None or fmt is contiguous_format:
-            return out
-        return laid_out(out, fmt, copy=False).requires_grad_(out.requires_grad)
+        return adopt(out, fmt)
 
     return _named(empty, fn)
 

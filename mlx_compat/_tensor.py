@@ -41,7 +41,9 @@ class Tensor(_C.TensorBase):
         """DLPack capsule over the tensor's memory (CPU), shared without a copy."""
         if self.requires_grad:
             raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
-        return self.numpy().__dlpack__(**kwargs)
+        if self.is_conj():
+            raise BufferError("Can't export tensors with the conjugate bit set")
+        return self.numpy(force=self.is_neg()).__dlpack__(**kwargs)
 
     def __dlpack_device__(self):
         return (1, 0)  # kDLCPU, device 0
@@ -51,11 +53,16 @@ class Tensor(_C.TensorBase):
         return arr if dtype is None else arr.astype(dtype, copy=False)
 
     def __reduce_ex__(self, protocol):
-        # Rebuilt from a numpy copy of the values; no code is stored.
-        return (
-            _rebuild_tensor,
-            (type(self), _host_values(self), repr(self.dtype), self.requires_grad),
-        )
+        # Rebuilt from a numpy copy of the values; no code is stored. A conjugate or
+        # negative view keeps its bit, as torch's pickles do: the values are stored
+        # as the storage holds them.
+        args = (type(self), _host_values(self), repr(self.dtype), self.requires_grad)
+        if self.is_conj() or self.is_neg():
+            raw = self.detach()
+            raw = raw.conj() if raw.is_conj() else raw
+            raw = raw._neg_view() if raw.is_neg() else raw
+            args = (*args[:1], _host_values(raw), *args[2:], self.is_conj(), self.is_neg())
+        return (_rebuild_tensor, args)
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
@@ -92,9 +99,11 @@ class Tensor(_C.TensorBase):
         if fmt is None or fmt is _mf.preserve_format:
             return out
         _mf.check(fmt, "to", self)
-        if out is self and _mf.suggest(self) is fmt:
-            return self  # as torch: nothing to convert
-        return _mf.laid_out(out, fmt, copy=False)
+        if out is self:
+            if _mf.suggest(self) is fmt:
+                return self  # as torch: nothing to convert
+            out = self._to(dtype, device, True)  # one copy (ToCopyBackward0), as torch
+        return _mf.adopt(out, fmt)
 
     # memory formats (see _memory_format.py); the default paths go straight to C++.
     def clone(self, *, memory_format=None):
@@ -268,14 +277,18 @@ def _host_values(t):
     v = t.detach()
     if v.dtype == _C.bfloat16:
         v = v.float()
-    return v.numpy().copy()
+    return v.numpy(force=True).copy()
 
 
-def _rebuild_tensor(cls, values, dtype_repr, requires_grad):
+def _rebuild_tensor(cls, values, dtype_repr, requires_grad, conj=False, neg=False):
     from . import _C as C
 
     dtype = getattr(C, dtype_repr.removeprefix("torch."))
     t = C._VariableFunctions.tensor(values, dtype=dtype)
+    if conj:
+        t = t.conj().detach()
+    if neg:
+        t = t._neg_view().detach()
     if cls is Tensor:
         return t.requires_grad_(requires_grad) if requires_grad else t
     return cls._make_subclass(cls, t, requires_grad)

@@ -406,7 +406,7 @@ def _str(tensor: Any) -> str:
     t = tensor.detach()
     if dtype_name == "bfloat16":
         t = t.float()
-    values = t.numpy()
+    values = t.numpy(force=True)  # conjugate/negative views print their values
     grad_fn_name: str | None
     try:
         grad_fn = tensor.grad_fn

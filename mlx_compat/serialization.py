@@ -158,8 +158,23 @@ def _rebuild_tensor_v2(
     storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None
 ):
     t = _rebuild_tensor(storage, storage_offset, size, stride)
+    if metadata:
+        t = _apply_metadata(t, metadata)
     if requires_grad:
         t.requires_grad_(True)
+    return t
+
+
+def _apply_metadata(t, metadata):
+    """torch's tensor metadata: a dict of the conjugate and negative bits."""
+    if not isinstance(metadata, dict) or not set(metadata) <= {"conj", "neg"}:
+        _fail(f"unsupported tensor metadata {metadata!r}")
+    if metadata.get("conj"):
+        if not t.is_complex():
+            _fail("the conjugate bit is set on a tensor that is not complex")
+        t = t.conj()
+    if metadata.get("neg"):
+        t = t._neg_view()
     return t
 
 
@@ -477,6 +492,10 @@ class _Pickler(pickle._Pickler):
                 obj.requires_grad,
                 OrderedDict(),
             )
+            # torch's tensor metadata: the conjugate and negative bits
+            metadata = {k: True for k, on in (("conj", obj.is_conj()), ("neg", obj.is_neg())) if on}
+            if metadata:
+                args = (*args, metadata)
             if type(obj) is Tensor and not state:
                 return (_rebuild_tensor_v2, args)
             return (_rebuild_from_type_v2, (_rebuild_tensor_v2, type(obj), args, state))
@@ -513,6 +532,11 @@ def _storage_bytes(t):
     while root._base is not None:
         root = root._base
     flat = root.detach().as_strided((_storage_numel(root),), (1,), 0)
+    # The storage as held, not as a conjugate/negative view reads it.
+    if flat.is_conj():
+        flat = flat.conj()
+    if flat.is_neg():
+        flat = flat._neg_view()
     if root.dtype == _C.bfloat16:
         flat = flat.view(_C.int16)
     arr = _np.ascontiguousarray(flat.cpu().numpy())

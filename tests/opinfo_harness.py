@@ -336,7 +336,7 @@ def _compare(ours, theirs, rtol, atol, what):
         o = ours.detach()
         if t.dtype == torch.bfloat16:
             t, o = t.float(), o.float()
-        a, b = o.numpy(), t.numpy(force=True)
+        a, b = o.numpy(force=True), t.numpy(force=True)
         if a.dtype.kind in "biu":
             if not np.array_equal(a, b):
                 raise Mismatch(f"{what}: values differ")

@@ -48,8 +48,8 @@ def random_array(rng, shape, dtype="float32", low=-3.0, high=3.0):
 def to_numpy(x):
     """Host copy of a torch or mlx_compat tensor (bf16 via float32)."""
     if isinstance(x, torch.Tensor):
-        return x.detach().cpu().numpy()
-    return x.detach().numpy()
+        return x.detach().cpu().resolve_conj().resolve_neg().numpy()
+    return x.detach().resolve_conj().resolve_neg().numpy()
 
 
 def pair(arr, requires_grad=False):

@@ -165,9 +165,7 @@ def _run(M, fn, arrays, w, create_graph=False):
 
 
 def _np(t):
-    if isinstance(t, torch.Tensor):
-        return t.detach().resolve_conj().numpy()
-    return t.detach().numpy()
+    return t.detach().resolve_conj().numpy()
 
 
 def _dtype(d):

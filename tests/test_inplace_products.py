@@ -20,6 +20,12 @@ CASES = {
     "addmv_": (lambda M, s, a, b: (s * 1).addmv_(a, b, alpha=-1), (r(3), r(3, 5), r(5))),
     "addr_": (lambda M, s, a, b: (s * 1).addr_(a, b, beta=2), (r(3, 4), r(3), r(4))),
     "baddbmm_": (lambda M, s, a, b: (s * 1).baddbmm_(a, b), (r(2, 3, 4), r(2, 3, 5), r(2, 5, 4))),
+    "addbmm_": (
+        lambda M, s, a, b: (s * 1).addbmm_(a, b, beta=0.5, alpha=2),
+        (r(3, 4), r(2, 3, 5), r(2, 5, 4)),
+    ),
+    # torch's addbmm_ resizes a self that only broadcasts to the result.
+    "addbmm_resizes": (lambda M, s, a, b: (s * 1).addbmm_(a, b), (r(4), r(2, 3, 5), r(2, 5, 4))),
     "clamp_min_": (lambda M, s: (s * 1).clamp_min_(-0.2), (r(4, 5),)),
     "clamp_max_": (lambda M, s: (s * 1).clamp_max_(0.3), (r(4, 5),)),
     "clamp_min_tensor": (lambda M, s, m: (s * 1).clamp_min_(m), (r(4, 5), r(5))),
@@ -29,7 +35,7 @@ CASES = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_inplace_matches_torch(name):
     fn, arrays = CASES[name]
-    # addmv/addr/baddbmm and clamp_min/clamp_max are composites here (their out-of-place
+    # addmv/addr/(b)addbmm and clamp_min/clamp_max are composites here (their out-of-place
     # forms too): values and gradients match, the recorded node names do not.
     check_op(fn, list(arrays), check_grad_fn=name == "addmm_")
 
@@ -45,6 +51,21 @@ def test_errors():
     check_raises(lambda M, s, a, b: s.addmm_(a, b), [r(1), r(3, 5), r(5, 4)])
     check_raises(lambda M, s, a, b: s.addmv_(a, b), [r(3), r(3, 5), r(4)])
     check_raises(lambda M, s: s.long().clamp_min_(0.5), [r(3)])
+    check_raises(
+        lambda M, s, a, b: s.requires_grad_().addbmm_(a, b), [r(4), r(2, 3, 5), r(2, 5, 4)]
+    )
+    check_raises(lambda M, s, a, b: s.addbmm_(a, b), [r(3), r(2, 3, 5), r(2, 5, 4)])
+
+
+def test_addbmm_inplace_resize_keeps_identity():
+    s_np, a, b = r(4), r(2, 3, 5), r(2, 5, 4)
+    out = []
+    for M in (__import__("torch"), __import__("mlx_compat")):
+        s = M.tensor(s_np)
+        view = s.view(4)
+        assert s.addbmm_(M.tensor(a), M.tensor(b)) is s
+        out.append((tuple(s.shape), s.stride(), tuple(view.shape), s._version))
+    assert out[0] == out[1]
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,46 @@ def test_gradients_flow_through_layout_changes():
         z = y.clone(memory_format=M.contiguous_format).sin()
         return z.to(memory_format=M.channels_last) * x
 
-    check_op(fn, [_inputs(4)], check_grad_fn=False)
+    check_op(fn, [_inputs(4)])
+
+
+CONVERSIONS = [
+    ("contiguous_cl", lambda M, x: x.contiguous(memory_format=M.channels_last)),
+    ("clone_cl", lambda M, x: x.clone(memory_format=M.channels_last)),
+    ("to_cl", lambda M, x: x.to(memory_format=M.channels_last)),
+    ("to_dtype_cl", lambda M, x: x.to(M.float64, memory_format=M.channels_last)),
+    (
+        "cl_to_contiguous",
+        lambda M, x: x.contiguous(memory_format=M.channels_last).to(
+            memory_format=M.contiguous_format
+        ),
+    ),
+    (
+        "cl_clone_contiguous",
+        lambda M, x: x.contiguous(memory_format=M.channels_last).clone(
+            memory_format=M.contiguous_format
+        ),
+    ),
+    ("cl_contiguous", lambda M, x: x.contiguous(memory_format=M.channels_last).contiguous()),
+    ("cl_3d", lambda M, x: x.unsqueeze(2).contiguous(memory_format=M.channels_last_3d)),
+]
+
+
+@pytest.mark.parametrize("name,fn", CONVERSIONS, ids=[c[0] for c in CONVERSIONS])
+def test_explicit_conversions_are_plain_copies(name, fn):
+    # torch records one copy node (CloneBackward0 / ToCopyBackward0); the result
+    # is not a view, and writes to it leave the input alone.
+    a = _inputs(4)
+    outs = {}
+    for M in (torch, mlx_compat):
+        x = M.tensor(a, requires_grad=True)
+        y = fn(M, x)
+        assert y._base is None
+        outs[M] = (type(y.grad_fn).__name__, y.stride(), y.grad_fn.next_functions[0][0].name())
+        with M.no_grad():
+            y.zero_()
+        assert float(x.detach().abs().sum()) > 0
+    assert outs[mlx_compat] == outs[torch]
 
 
 @pytest.mark.parametrize("factory", ["rand_like", "randn_like", "randint_like"])

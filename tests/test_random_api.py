@@ -15,10 +15,6 @@ import torch
 
 import mlx_compat
 
-RANDN_RTOL, RANDN_ATOL = 1e-6, 1e-6
-# Draws compared within RANDN_RTOL rather than bit for bit.
-APPROXIMATE = {"randn"}
-
 
 def _seeds(key, n=4):
     """Fresh seeds spread over torch's signed 64-bit seed range."""
@@ -49,10 +45,7 @@ def _assert_same_draws(ours, theirs):
     assert [k for k, _ in ours] == [k for k, _ in theirs]
     for (kind, o), (_, t) in zip(ours, theirs, strict=True):
         assert o.dtype == t.dtype and o.shape == t.shape, kind
-        if kind in APPROXIMATE:
-            np.testing.assert_allclose(o, t, rtol=RANDN_RTOL, atol=RANDN_ATOL, err_msg=kind)
-        else:
-            np.testing.assert_array_equal(o, t, err_msg=kind)
+        np.testing.assert_array_equal(o, t, err_msg=kind)
 
 
 def _identical(a, b):

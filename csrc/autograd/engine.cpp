@@ -29,6 +29,14 @@ uint64_t priority_of(Node* n) {
 // Gradient accumulation into leaves uses the recording add (see core/graph.h).
 const bool kGradAddRegistered = [] {
   set_grad_add_fn(+[](const Tensor& a, const Tensor& b) { return add(a, b); });
+  set_grad_copy_fn(+[](const Tensor& grad, const Tensor& leaf) {
+    // torch: a copy in the leaf's strides when the leaf is dense, else a
+    // row-major clone.
+    if (!non_overlapping_and_dense(leaf.sizes(), leaf.strides())) return clone(grad);
+    Tensor out = keep_dense_layout(zeros_like(leaf), leaf);
+    copy_(out, grad);
+    return out;
+  });
   return true;
 }();
 

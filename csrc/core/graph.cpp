@@ -9,6 +9,7 @@ namespace mlxc {
 namespace {
 std::atomic<uint64_t> g_next_sequence_nr{0};
 AddFn g_grad_add = nullptr;
+GradCopyFn g_grad_copy = nullptr;
 thread_local std::vector<std::shared_ptr<SavedTensorHooks>> t_saved_hooks;
 ViewRefreshFn g_view_refresh = nullptr;
 
@@ -46,6 +47,7 @@ std::shared_ptr<SavedTensorHooks> current_saved_tensor_hooks() {
 }
 
 void set_grad_add_fn(AddFn fn) { g_grad_add = fn; }
+void set_grad_copy_fn(GradCopyFn fn) { g_grad_copy = fn; }
 Tensor grad_add(const Tensor& a, const Tensor& b) { return g_grad_add(a, b); }
 
 Tensor detach_alias(const Tensor& t) {
@@ -181,11 +183,14 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   if (!g.defined()) return {};
   TensorImpl& l = *leaf;
   if (!l.grad) {
-    // A fresh storage over the same immutable array: later in-place
-    // accumulation must not write into a tensor the caller still holds.
-    l.grad = GradMode::is_enabled()
-                 ? g.impl_ptr()
-                 : Tensor::from_array(g.value(), g.dtype(), g.device()).impl_ptr();
+    Tensor leaf_t(leaf);
+    if (GradMode::is_enabled() || !leaf_t.is_contiguous()) {
+      l.grad = g_grad_copy(g, leaf_t).impl_ptr();
+    } else {
+      // A fresh storage over the same immutable array: later in-place
+      // accumulation must not write into a tensor the caller still holds.
+      l.grad = Tensor::from_array(g.value(), g.dtype(), g.device()).impl_ptr();
+    }
   } else if (GradMode::is_enabled()) {
     l.grad = grad_add(Tensor(l.grad), g).impl_ptr();
   } else {

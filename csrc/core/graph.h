@@ -57,7 +57,7 @@ struct Node : std::enable_shared_from_this<Node> {
   // Sizes of the forward outputs, by output number, recorded by set_history;
   // the engine checks incoming gradients against them.
   std::vector<std::optional<IntArray>> output_sizes;
-  uint64_t sequence_nr;                  // creation order; later nodes run first
+  uint64_t sequence_nr;  // creation order; later nodes run first
   // Hooks of tensors this node outputs (Tensor.register_hook), then the node's
   // own (register_prehook, register_hook).
   std::vector<GradPreHook> tensor_pre_hooks;
@@ -170,6 +170,11 @@ void report_anomaly(const Node& n);
 using AddFn = Tensor (*)(const Tensor&, const Tensor&);
 void set_grad_add_fn(AddFn fn);
 Tensor grad_add(const Tensor& a, const Tensor& b);
+// A leaf's first gradient as torch's layout contract stores it: a fresh tensor
+// with the leaf's strides when the leaf is dense (row-major otherwise), made by
+// a recorded copy (CopyBackwards) when grad mode is on. Set by csrc/ops.
+using GradCopyFn = Tensor (*)(const Tensor& grad, const Tensor& leaf);
+void set_grad_copy_fn(GradCopyFn fn);
 // Detached shallow copy sharing storage (for storing grads without history).
 Tensor detach_alias(const Tensor& t);
 

@@ -6,9 +6,10 @@
 
 namespace mlxc {
 
-const Tensor& resize_(const Tensor& self, const IntArray& sizes) {
+const Tensor& resize_(const Tensor& self, const IntArray& sizes, bool as_output) {
   abort_if_tracing();  // Note [Running under MLX transforms]
-  MLXC_CHECK(!self.requires_grad(), Runtime, "cannot resize variables that require grad");
+  MLXC_CHECK(as_output || !self.requires_grad(), Runtime,
+             "cannot resize variables that require grad");
   int64_t n = 1;
   for (int64_t s : sizes) {
     MLXC_CHECK(s >= 0, Runtime, "numel: integer multiplication overflow");
@@ -33,10 +34,11 @@ const Tensor& resize_(const Tensor& self, const IntArray& sizes) {
   }
   t.sizes = sizes;
   t.strides = contiguous_strides(sizes);
-  t.whole = t.offset == 0 && td == sd && n == static_cast<int64_t>(s.data.size());
+  t.whole =
+      t.offset == 0 && td == sd && n == static_cast<int64_t>(s.data.size()) && !t.conj && !t.neg;
   if (t.whole) s.data = mx::reshape(s.data, to_shape(sizes));
   t.cache.reset();
-  s.version++;
+  if (!as_output) s.version++;
   return self;
 }
 

@@ -1,6 +1,9 @@
 #include "core/tensor.h"
 
+#include <algorithm>
 #include <cctype>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "core/eval.h"
@@ -18,6 +21,21 @@ IntArray contiguous_strides(const IntArray& sizes) {
     acc *= std::max<int64_t>(sizes[i], 1);
   }
   return strides;
+}
+
+bool non_overlapping_and_dense(const IntArray& sizes, const IntArray& strides) {
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size)
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] == 0) return true;
+    if (sizes[i] != 1) dims.emplace_back(strides[i], sizes[i]);
+  }
+  std::sort(dims.begin(), dims.end());
+  int64_t expected = 1;
+  for (auto& [stride, size] : dims) {
+    if (stride != expected) return false;
+    expected *= size;
+  }
+  return true;
 }
 
 mx::Shape to_shape(const IntArray& sizes) {
@@ -110,12 +128,36 @@ mx::array Tensor::value() const {
   const bool whole = t.whole && static_cast<int64_t>(s.data.size()) == numel();
   if (whole && same_shape(s.data, t.sizes)) return s.data;
   if (t.cache && t.cache_version == s.version) return *t.cache;
-  mx::array v = whole ? mx::reshape(s.data, shape())
-                      : mx::as_strided(storage_as(s, to_mlx(t.dtype)), shape(),
-                                       to_mx_strides(t.strides), static_cast<size_t>(t.offset));
+  mx::array v = apply_value_bits(
+      t, whole ? mx::reshape(s.data, shape())
+               : mx::as_strided(storage_as(s, to_mlx(t.dtype)), shape(), to_mx_strides(t.strides),
+                                static_cast<size_t>(t.offset)));
   t.cache = v;
   t.cache_version = s.version;
   return v;
+}
+
+mx::array apply_value_bits(const TensorImpl& t, mx::array stored) {
+  // Both operations are their own inverses, so this also turns a value into
+  // what the storage holds.
+  if (t.conj) stored = mx::conjugate(stored);
+  if (t.neg) stored = mx::negative(stored);
+  return stored;
+}
+
+void share_data_of(const Tensor& dst, const Tensor& src) {
+  TensorImpl& d = *dst.impl();
+  const TensorImpl& s = *src.impl();
+  d.storage = s.storage;
+  d.sizes = s.sizes;
+  d.strides = s.strides;
+  d.offset = s.offset;
+  d.dtype = s.dtype;
+  d.whole = s.whole;
+  d.conj = s.conj;
+  d.neg = s.neg;
+  d.cache = s.cache;
+  d.cache_version = s.cache_version;
 }
 
 Tensor make_view(const Tensor& base, IntArray sizes, IntArray strides, int64_t offset,
@@ -134,10 +176,12 @@ Tensor make_view(const Tensor& base, IntArray sizes, IntArray strides, int64_t o
   impl->creation_meta = view_creation_meta(base);
   impl->attr_version = tracked_version(*b.storage);
   impl->data_alias = b.data_alias;
+  impl->conj = b.conj;
+  impl->neg = b.neg;
   Tensor out(std::move(impl));
   int64_t storage_numel = static_cast<int64_t>(b.storage->data.size());
   out.impl()->whole = offset == 0 && out.numel() == storage_numel && out.is_contiguous() &&
-                      to_mlx(out.dtype()) == b.storage->data.dtype();
+                      to_mlx(out.dtype()) == b.storage->data.dtype() && !b.conj && !b.neg;
   if (natural) {
     out.impl()->cache = std::move(natural);
     out.impl()->cache_version = b.storage->version;
@@ -160,7 +204,7 @@ void write_into(const Tensor& dst, const mx::array& value) {
     mx::array positions =
         mx::as_strided(mx::arange(0, static_cast<double>(n), 1.0, idx_dtype), dst.shape(),
                        to_mx_strides(t.strides), static_cast<size_t>(t.offset));
-    mx::array upd = mx::reshape(value, {-1, 1});
+    mx::array upd = mx::reshape(apply_value_bits(t, value), {-1, 1});
     // MLX's scatter faults on empty operands (see scatter_nonempty in ops/common.h).
     if (upd.size() != 0) flat = mx::scatter(flat, mx::reshape(positions, {-1}), upd, 0);
     if (flat.dtype() != s.data.dtype()) flat = mx::view(flat, s.data.dtype());

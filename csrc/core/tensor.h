@@ -62,7 +62,10 @@ struct TensorImpl {
   int64_t offset = 0;
   ScalarType dtype = ScalarType::Float32;
   Device device;
-  bool whole = true;            // window == whole storage, contiguous, offset 0
+  bool whole = true;  // window == whole storage, contiguous, offset 0
+  // torch's lazy conjugate and negative bits (Note [Conjugate and negative views]).
+  bool conj = false;
+  bool neg = false;
   bool wrapped_number = false;  // a Python scalar turned into a 0-d tensor
   // Cached value of a non-whole window, valid while cache_version matches.
   std::optional<mx::array> cache;
@@ -153,8 +156,24 @@ class Tensor {
 
 using TensorList = std::vector<Tensor>;
 
+// Note [Conjugate and negative views]
+// torch's conj() of a complex tensor is a view that reads the storage
+// conjugated (is_conj()), and imag() of such a view one that reads it negated
+// (is_neg()). The bits live on the TensorImpl: value() applies them to what the
+// window reads, write_into() undoes them before storing, and views inherit them.
+// A tensor with a bit set is never `whole`, so both go through the window path.
+// Results of operators are plain values; resolve_conj()/resolve_neg() copy.
+mx::array apply_value_bits(const TensorImpl& t, mx::array stored);
+
+// Points dst at src's data: storage, window, dtype, bits and cached value
+// (`.data = src`, re-laying a fresh copy). Autograd metadata stays dst's.
+void share_data_of(const Tensor& dst, const Tensor& src);
+
 // Contiguous strides for the given sizes.
 IntArray contiguous_strides(const IntArray& sizes);
+// torch's is_non_overlapping_and_dense: the strides are a permutation of some
+// dense strides (size-1 dimensions ignored).
+bool non_overlapping_and_dense(const IntArray& sizes, const IntArray& strides);
 mx::Shape to_shape(const IntArray& sizes);
 IntArray to_int_array(const mx::Shape& shape);
 

@@ -25,6 +25,10 @@ mx::array make_complex(const mx::array& re, const mx::array& im) {
 }  // namespace
 
 Tensor view_as_real(const Tensor& self) {
+  MLXC_CHECK(!self.impl()->conj, Runtime,
+             "view_as_real doesn't work on unresolved conjugated tensors.  To resolve the "
+             "conjugate tensor so you can view it as real, use self.resolve_conj(); however, be "
+             "warned that the resulting tensor will NOT alias the original.");
   const ScalarType rt = real_of(self.dtype());
   IntArray sizes = self.sizes(), strides = self.strides();
   for (auto& s : strides) s *= 2;
@@ -77,15 +81,18 @@ Tensor view_as_complex(const Tensor& self) {
   return with_history(out, node);
 }
 
+// As torch: the parts of a conjugate view come from its unconjugated alias;
+// the imaginary part then reads negated.
 Tensor real(const Tensor& self) {
   if (!is_complex(self.dtype())) return self;
-  return select(view_as_real(self), -1, 0);
+  return select(view_as_real(self.impl()->conj ? conj_view(self) : self), -1, 0);
 }
 
 Tensor imag(const Tensor& self) {
   MLXC_CHECK(is_complex(self.dtype()), Runtime,
              "imag is not implemented for tensors with non-complex dtypes.");
-  return select(view_as_real(self), -1, 1);
+  if (!self.impl()->conj) return select(view_as_real(self), -1, 1);
+  return select(neg_view(view_as_real(conj_view(self))), -1, 1);
 }
 
 Tensor complex(const Tensor& re, const Tensor& im) {
@@ -153,6 +160,33 @@ Tensor conjugate(const Tensor& self, const char* node_name, Tensor (*self_fn)(co
 
 Tensor conj(const Tensor& self) { return conjugate(self, "ConjBackward0", &conj); }
 
+namespace {
+
+// A view of self reading the same window with one bit toggled.
+Tensor toggled_view(const Tensor& self, bool TensorImpl::* bit, const char* node_name,
+                    Tensor (*self_fn)(const Tensor&), mx::array natural) {
+  Tensor out = make_view(self, self.sizes(), self.strides(), self.offset(), std::move(natural));
+  out.impl()->*bit = !(self.impl()->*bit);
+  out.impl()->whole = false;
+  if (!needs_grad({&self})) return out;
+  auto node = make_node(node_name, {&self},
+                        [self_fn](FnNode&, TensorList& gs) { return TensorList{self_fn(gs[0])}; });
+  return with_history(out, node);
+}
+
+}  // namespace
+
+Tensor conj_view(const Tensor& self) {
+  if (!is_complex(self.dtype())) return self;
+  return toggled_view(self, &TensorImpl::conj, "ConjBackward0", &conj_view,
+                      mx::conjugate(self.value()));
+}
+
+Tensor neg_view(const Tensor& self) {
+  return toggled_view(self, &TensorImpl::neg, "NegViewBackward0", &neg_view,
+                      mx::negative(self.value()));
+}
+
 Tensor conj_physical(const Tensor& self) {
   return conjugate(self, "ConjPhysicalBackward0", &conj_physical);
 }
@@ -209,12 +243,18 @@ Tensor scalar_for_dtype(const Tensor& s, ScalarType st) {
   return wrapped_scalar(item_double(mx::real(v)));
 }
 
-Tensor resolve_conj(const Tensor& self) { return self; }
+Tensor resolve_conj(const Tensor& self) { return self.impl()->conj ? clone(self) : self; }
 
-Tensor resolve_neg(const Tensor& self) { return self; }
+Tensor resolve_neg(const Tensor& self) { return self.impl()->neg ? clone(self) : self; }
 
 Tensor view_dtype(const Tensor& self, ScalarType dtype) {
   if (dtype == self.dtype()) return view(self, self.sizes());
+  MLXC_CHECK(!self.impl()->conj, Runtime,
+             "torch.Tensor.view is not supported for conjugate view tensors when converting to "
+             "a different dtype.");
+  MLXC_CHECK(!self.impl()->neg, Runtime,
+             "torch.Tensor.view is not supported for tensors with negative bit set when "
+             "converting to a different dtype.");
   const int64_t a = itemsize(self.dtype()), b = itemsize(dtype);
   IntArray sizes = self.sizes(), strides = self.strides();
   int64_t offset = self.offset();

@@ -13,9 +13,14 @@ Tensor real(const Tensor& self);
 Tensor imag(const Tensor& self);
 Tensor complex(const Tensor& real, const Tensor& imag);
 Tensor polar(const Tensor& abs, const Tensor& angle);
-// Complex conjugate; a real tensor is returned as it is. There is no lazy
-// conjugate bit: conj computes its result like conj_physical.
+// Complex conjugate computed as a new value (ConjBackward0); a real tensor is
+// returned as it is. The arithmetic helper backward formulas use.
 Tensor conj(const Tensor& self);
+// torch.conj / Tensor.conj: for complex tensors a view with the conjugate bit
+// toggled (torch's _conj; Note [Conjugate and negative views]).
+Tensor conj_view(const Tensor& self);
+// torch._neg_view: a view with the negative bit toggled (NegViewBackward0).
+Tensor neg_view(const Tensor& self);
 Tensor conj_physical(const Tensor& self);
 // conj for complex tensors, the tensor itself otherwise (no graph node): the
 // factor torch's backward formulas write as `.conj()`.

@@ -520,31 +520,46 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight_in) {
 
 namespace {
 
-// torch's preserve_format: a copy of a dense input whose strides are not row-major
-// keeps those strides (its storage holds the values in that memory order).
-Tensor keep_dense_layout(const Tensor& result, const Tensor& like) {
-  if (like.numel() <= 1 || like.is_contiguous()) return result;
-  const IntArray& sizes = like.sizes();
-  const IntArray& strides = like.strides();
-  std::vector<int> order(sizes.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return strides[a] > strides[b]; });
-  int64_t expected = 1;
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    if (sizes[*it] == 1) continue;
-    if (strides[*it] != expected) return result;  // overlapping or with gaps: row-major
-    expected *= sizes[*it];
-  }
-  mx::array memory = mx::reshape(mx::transpose(result.value(), order), {-1});
-  Tensor out =
-      make_view(Tensor::from_array(memory, result.dtype()), sizes, strides, 0, result.value());
+// `values` (logical order) in a fresh storage laid out with `strides`, whose
+// dimensions run outermost to innermost in `order`.
+Tensor dense_in_order(const Tensor& values, const std::vector<int>& order,
+                      const IntArray& strides) {
+  mx::array memory = mx::reshape(mx::transpose(values.value(), order), {-1});
+  Tensor out = make_view(Tensor::from_array(memory, values.dtype()), values.sizes(), strides, 0,
+                         values.value());
   out.impl()->is_view = false;
   out.impl()->base.reset();
   return out;
 }
 
 }  // namespace
+
+Tensor keep_dense_layout(const Tensor& result, const Tensor& like) {
+  if (like.numel() <= 1 || like.is_contiguous()) return result;
+  const IntArray& sizes = like.sizes();
+  const IntArray& strides = like.strides();
+  // Overlapping or with gaps: row-major.
+  if (!non_overlapping_and_dense(sizes, strides)) return result;
+  std::vector<int> order(sizes.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return strides[a] > strides[b]; });
+  return dense_in_order(result, order, strides);
+}
+
+void adopt_memory_order(const Tensor& fresh, const std::vector<int>& order) {
+  const IntArray& sizes = fresh.sizes();
+  MLXC_CHECK(order.size() == sizes.size() && !fresh.impl()->is_view, Runtime,
+             "memory order does not fit the tensor");
+  IntArray strides(sizes.size(), 1);
+  int64_t step = 1;
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    strides[*it] = step;
+    step *= std::max<int64_t>(sizes[*it], 1);
+  }
+  if (strides == fresh.strides()) return;
+  share_data_of(fresh, dense_in_order(fresh, order, strides));
+}
 
 Tensor to_dtype(const Tensor& self, ScalarType dtype, bool copy) {
   if (self.dtype() == dtype && !copy) return self;
@@ -626,7 +641,21 @@ const Tensor& copy_(const Tensor& self, const Tensor& src) {
   const bool grad_on = GradMode::is_enabled();
   MLXC_CHECK(!(grad_on && self.is_leaf() && self.impl()->requires_grad), Runtime,
              "a leaf Variable that requires grad is being used in an in-place operation.");
-  return apply_inplace(self, expand(to_dtype(src, self.dtype()), self.sizes()), false);
+  Tensor value = [&] {
+    AutoGradMode no_grad(false);
+    return expand(to_dtype(src, self.dtype()), self.sizes());
+  }();
+  if (!needs_grad({&src})) return apply_inplace(self, value, false);
+  // torch's CopyBackwards: src receives the gradient in its own dtype (real part
+  // for a real source), summed over broadcast dimensions.
+  auto node = make_node("CopyBackwards", {&src},
+                        [st = src.dtype(), sizes = src.sizes()](FnNode&, TensorList& gs) {
+                          Tensor g = gs[0];
+                          if (is_complex(g.dtype()) && !is_complex(st)) g = real(g);
+                          return TensorList{sum_to(to_dtype(g, st), sizes)};
+                        });
+  return apply_inplace(self, with_history(make_result(value.value(), value.dtype(), {}), node),
+                       false);
 }
 
 const Tensor& fill_(const Tensor& self, const Tensor& value) {

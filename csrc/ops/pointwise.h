@@ -61,6 +61,14 @@ Tensor clone(const Tensor& self);
 Tensor zeros_like(const Tensor& self);
 Tensor ones_like(const Tensor& self);
 
+// torch's preserve_format: `result` (values in logical order) laid out with the
+// strides of `like` when `like` is dense but not row-major; unchanged otherwise.
+Tensor keep_dense_layout(const Tensor& result, const Tensor& like);
+// Re-lays a tensor that nothing else holds yet (a fresh copy; not a view) with
+// dense strides whose dimensions run outermost to innermost in `order` (torch's
+// channels-last formats); its identity and history stay.
+void adopt_memory_order(const Tensor& fresh, const std::vector<int>& order);
+
 // In-place: writes `result` into `self` with torch's checks and rebases autograd
 // history. All `op_` variants are built on it (csrc/python derives them).
 const Tensor& apply_inplace(const Tensor& self, const Tensor& result, bool check_cast = true);

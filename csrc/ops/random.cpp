@@ -5,6 +5,7 @@
 
 #include "core/eval.h"
 #include "core/tensor.h"
+#include "ops/normal_fill.h"
 #include "ops/pointwise.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
@@ -52,19 +53,6 @@ void fill_uniform(Generator& g, std::vector<T>& out, T from, T to) {
   }
 }
 
-// torch's Box-Muller over blocks of 16 (first 8 give radii, last 8 angles).
-template <typename T>
-void normal_fill_16(T* data, T mean, T std) {
-  for (int j = 0; j < 8; ++j) {
-    const T u1 = 1 - data[j];
-    const T u2 = data[j + 8];
-    const T radius = std::sqrt(T(-2) * std::log(u1));
-    const T theta = static_cast<T>(2 * kPi) * u2;  // in T, as torch's vector kernel
-    data[j] = std::fma(radius * std::cos(theta), std, mean);
-    data[j + 8] = std::fma(radius * std::sin(theta), std, mean);
-  }
-}
-
 // torch's normal_distribution<double> for small tensors (one cached sample).
 double normal_double(Generator& g, double mean, double std) {
   if (g.next_double_normal) {
@@ -81,24 +69,36 @@ double normal_double(Generator& g, double mean, double std) {
   return std::fma(r * std::cos(theta), std, mean);
 }
 
-// The vector path works in T; the serial one (fewer than 16) in double, as torch's.
+// The block path works in T; the serial one (fewer than 16) in double, as torch's.
+// torch draws all uniforms up front for float and double, but block by block
+// for float16/bfloat16 (computed in float): the two differ in which draws the
+// final partial block uses, so `by_block` follows the second order.
 template <typename T>
-std::vector<T> sample_normal(Generator& g, int64_t n, double mean_d, double std_d) {
+std::vector<T> sample_normal(Generator& g, int64_t n, double mean_d, double std_d,
+                             bool by_block = false) {
   std::vector<T> data(n);
   const T mean = static_cast<T>(mean_d), std = static_cast<T>(std_d);
-  if (n >= 16) {
-    fill_uniform<T>(g, data, 0, 1);
-    for (int64_t i = 0; i + 16 <= n; i += 16) normal_fill_16(data.data() + i, mean, std);
-    if (n % 16 != 0) {
-      T* tail = data.data() + n - 16;
-      for (int j = 0; j < 16; ++j) {
-        tail[j] = std::is_same_v<T, double> ? static_cast<T>(uniform_double(g, 0, 1))
-                                            : static_cast<T>(uniform_float(g, 0, 1));
+  auto draw = [&g](T* out, int64_t count) {
+    for (int64_t j = 0; j < count; ++j) {
+      if constexpr (std::is_same_v<T, double>) {
+        out[j] = uniform_double(g, 0, 1);
+      } else {
+        out[j] = uniform_float(g, 0, 1);
       }
-      normal_fill_16(tail, mean, std);
     }
-  } else {
+  };
+  if (n < 16) {
     for (auto& v : data) v = static_cast<T>(normal_double(g, mean_d, std_d));
+    return data;
+  }
+  const int64_t full = n / 16 * 16;
+  draw(data.data(), by_block ? full : n);
+  for (int64_t i = 0; i < full; i += 16) normal_fill_16(data.data() + i, mean, std);
+  if (n % 16 != 0) {
+    // The last 16 elements are drawn again and recomputed.
+    T* tail = data.data() + n - 16;
+    draw(tail, 16);
+    normal_fill_16(tail, mean, std);
   }
   return data;
 }
@@ -116,21 +116,6 @@ Tensor host_tensor(const std::vector<T>& v, const IntArray& size, ScalarType st)
 // the storage), so a non-contiguous target receives the draws in a different
 // logical order than a contiguous one. Samplers here draw in sequence and then
 // place draw k at the element with the k-th smallest storage offset.
-
-// Whether strides are a permutation of dense strides (torch's empty_like keeps them).
-bool dense_layout(const IntArray& sizes, const IntArray& strides) {
-  std::vector<std::pair<int64_t, int64_t>> dims;
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    if (sizes[i] != 1) dims.emplace_back(strides[i], sizes[i]);
-  }
-  std::sort(dims.begin(), dims.end());
-  int64_t expected = 1;
-  for (auto& [st, sz] : dims) {
-    if (st != expected) return false;
-    expected *= sz;
-  }
-  return true;
-}
 
 bool contiguous_layout(const IntArray& sizes, const IntArray& strides) {
   return strides == contiguous_strides(sizes) || numel_of(sizes) <= 1 || [&] {
@@ -241,7 +226,8 @@ Tensor sample_normal_tensor(const IntArray& size, Generator& g, ScalarType st, d
   }
   if (st == ScalarType::Float64)
     return host_tensor(sample_normal<double>(g, n, mean, std), size, st);
-  return host_tensor(sample_normal<float>(g, n, mean, std), size, st);
+  const bool by_block = st == ScalarType::Float16 || st == ScalarType::BFloat16;
+  return host_tensor(sample_normal<float>(g, n, mean, std, by_block), size, st);
 }
 
 }  // namespace
@@ -544,7 +530,7 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, c
     // torch's method: keys w / Exp(1) draws, then the num_samples largest keys.
     Tensor q = Tensor::from_array(mx::zeros(probs.shape(), to_mlx(probs.dtype())), probs.dtype());
     exponential_(q, 1.0, gen);
-    if (dense_layout(probs.sizes(), probs.strides())) {
+    if (non_overlapping_and_dense(probs.sizes(), probs.strides())) {
       // empty_like(self) keeps self's layout (Note [Random fill order]).
       Tensor drawn = q;
       q = to_logical(drawn, probs.sizes(), probs.strides());
@@ -641,7 +627,7 @@ Tensor poisson(const Tensor& rates, const GenPtr& gen) {
 namespace {
 
 bool strided_like(const Tensor& like) {
-  return dense_layout(like.sizes(), like.strides()) &&
+  return non_overlapping_and_dense(like.sizes(), like.strides()) &&
          !contiguous_layout(like.sizes(), like.strides());
 }
 
@@ -650,7 +636,7 @@ bool strided_like(const Tensor& like) {
 // Gives draws (made in sequence) the layout of `like` when it is dense and not
 // contiguous: storage holds the draws, the tensor uses like's strides.
 Tensor with_layout_of(const Tensor& drawn, const Tensor& like) {
-  if (!dense_layout(like.sizes(), like.strides()) ||
+  if (!non_overlapping_and_dense(like.sizes(), like.strides()) ||
       contiguous_layout(like.sizes(), like.strides())) {
     return drawn;
   }

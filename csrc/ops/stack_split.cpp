@@ -149,8 +149,7 @@ Tensor matrix_transpose(const Tensor& self, bool conjugate) {
              " is only supported on matrices or batches of matrices. Got ", self.dim(),
              "-D tensor.");
   Tensor t = transpose(self, -2, -1);
-  if (!conjugate || !is_complex(t.dtype())) return t;
-  return complex(real(t), mul(imag(t), wrapped_scalar(-1.0)));
+  return conjugate ? conj_view(t) : t;
 }
 
 }  // namespace mlxc

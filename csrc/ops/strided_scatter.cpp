@@ -30,7 +30,8 @@ Tensor as_strided_scatter(const Tensor& self, const Tensor& src, const IntArray&
   const bool keep_layout = !overlaps_itself(self) && st.data.dtype() == dt;
   IntArray out_strides = keep_layout ? self.strides() : contiguous_strides(self.sizes());
   const int64_t out_offset = keep_layout ? self.offset() : 0;
-  mx::array flat = keep_layout ? mx::reshape(st.data, {-1}) : mx::reshape(self.value(), {-1});
+  mx::array flat = keep_layout ? apply_value_bits(*self.impl(), mx::reshape(st.data, {-1}))
+                               : mx::reshape(self.value(), {-1});
   const int64_t storage_numel = static_cast<int64_t>(flat.size());
 
   MLXC_CHECK(size.size() == stride.size(), Runtime, "mismatch in length of strides and shape");

@@ -283,8 +283,9 @@ Tensor as_strided(const Tensor& self, const IntArray& size, const IntArray& stri
              " requiring a storage size of ", (max_pos + 1) * itemsize(self.dtype()),
              " are out of bounds for storage of size ", storage_numel * itemsize(self.dtype()));
   // Gradient: as torch, through the storage seen as a contiguous tensor.
-  mx::array natural = mx::as_strided(mx::reshape(self.impl()->storage->data, {-1}), to_shape(size),
-                                     mx_strides(stride), static_cast<size_t>(off));
+  mx::array natural = apply_value_bits(
+      *self.impl(), mx::as_strided(mx::reshape(self.impl()->storage->data, {-1}), to_shape(size),
+                                   mx_strides(stride), static_cast<size_t>(off)));
   Tensor out = make_view(self, size, stride, off, natural);
   if (!needs_grad({&self})) return out;
   auto node = make_node("AsStridedBackward0", {&self},

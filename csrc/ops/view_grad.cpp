@@ -1,5 +1,6 @@
 #include "ops/view_grad.h"
 
+#include "ops/complex.h"
 #include "ops/pointwise.h"
 #include "ops/shape.h"
 #include "ops/view.h"
@@ -43,6 +44,23 @@ mx::array read_window(const mx::array& g, const Window& w) {
 
 Window window_of(const Tensor& t) { return Window{t.sizes(), t.strides(), t.offset()}; }
 
+// The conjugate/negative bits a view reads with relative to its base (Note
+// [Conjugate and negative views]): a gradient crossing between the two takes
+// the same operations (both are their own adjoints).
+struct Bits {
+  bool conj = false, neg = false;
+};
+
+Bits relative_bits(const Tensor& view, const Tensor& base) {
+  return Bits{view.impl()->conj != base.impl()->conj, view.impl()->neg != base.impl()->neg};
+}
+
+Tensor through_bits(Tensor g, Bits b) {
+  if (b.conj) g = conj(g);
+  if (b.neg) g = neg(g);
+  return g;
+}
+
 // Whether a base's elements sit at storage positions 0..numel-1 in row-major
 // order (an in-place view op or a *_like factory can leave a base otherwise).
 bool plain(const Window& b) { return b.offset == 0 && b.strides == contiguous_strides(b.sizes); }
@@ -70,8 +88,12 @@ mx::array keep_mask(const Window& base, const Window& w) {
 // The base's gradient through CopySlices: pass g outside the window, hand the
 // window to the in-place op's node.
 struct CopySlices : Node {
-  CopySlices(Window base, Window w, std::shared_ptr<Node> fn)
-      : base_sizes(base.sizes), base(std::move(base)), window(std::move(w)), fn(std::move(fn)) {}
+  CopySlices(Window base, Window w, std::shared_ptr<Node> fn, Bits bits)
+      : base_sizes(base.sizes),
+        base(std::move(base)),
+        window(std::move(w)),
+        fn(std::move(fn)),
+        bits(bits) {}
 
   TensorList apply(TensorList&& grads) override {
     MLXC_CHECK(!fn_released, Runtime,
@@ -106,7 +128,7 @@ struct CopySlices : Node {
   }
 
   void push_window_grads(TensorList& out, const Tensor& slice) {
-    TensorList res = fn->apply(TensorList{slice});
+    TensorList res = fn->apply(TensorList{through_bits(slice, bits)});
     for (auto& r : res) out.push_back(r);
   }
 
@@ -157,22 +179,26 @@ struct CopySlices : Node {
   Window window;
   std::shared_ptr<Node> fn;
   bool fn_released = false;
+  Bits bits;
 };
 
 // A view's history read from its base's history (AsStridedBackward0).
-std::shared_ptr<Node> window_node(const Tensor& base, const Window& w) {
+std::shared_ptr<Node> window_node(const Tensor& base, const Window& w, Bits bits) {
   const Window b = window_of(base);
   if (!plain(b)) {
     // Through the storage, then read back in the base's own strides.
     const int64_t span = std::max(span_of(b), span_of(w));
-    return make_node("AsStridedBackward0", {&base}, [b, w, span](FnNode&, TensorList& gs) {
-      Tensor st = strided_scatter_add(gs[0], IntArray{span}, w.sizes, w.strides, w.offset);
+    return make_node("AsStridedBackward0", {&base}, [b, w, span, bits](FnNode&, TensorList& gs) {
+      Tensor st = strided_scatter_add(through_bits(gs[0], bits), IntArray{span}, w.sizes, w.strides,
+                                      w.offset);
       return TensorList{strided_gather(st, b.sizes, b.strides, b.offset)};
     });
   }
-  return make_node("AsStridedBackward0", {&base}, [bs = base.sizes(), w](FnNode&, TensorList& gs) {
-    return TensorList{strided_scatter_add(gs[0], bs, w.sizes, w.strides, w.offset)};
-  });
+  return make_node(
+      "AsStridedBackward0", {&base}, [bs = base.sizes(), w, bits](FnNode&, TensorList& gs) {
+        return TensorList{
+            strided_scatter_add(through_bits(gs[0], bits), bs, w.sizes, w.strides, w.offset)};
+      });
 }
 
 const bool kRefreshRegistered = [] {
@@ -197,7 +223,8 @@ void rebase_view_history(const Tensor& self, const Tensor& result) {
   refresh_view_history(self);
   const Window w = window_of(self);
   std::shared_ptr<Node> fn = result.requires_grad() ? result.grad_fn() : nullptr;
-  auto node = std::make_shared<CopySlices>(window_of(base), w, fn);
+  const Bits bits = relative_bits(self, base);
+  auto node = std::make_shared<CopySlices>(window_of(base), w, fn, bits);
   node->next_edges.push_back(gradient_edge(base));
   node->input_dtypes.push_back(base.dtype());
   if (fn) {
@@ -209,7 +236,7 @@ void rebase_view_history(const Tensor& self, const Tensor& result) {
   }
   set_history(base, node);
   base.impl()->history_gen++;
-  set_history(self, window_node(base, w));
+  set_history(self, window_node(base, w, bits));
   self.impl()->base_history_gen = base.impl()->history_gen;
 }
 
@@ -221,7 +248,7 @@ void refresh_view_history(const Tensor& view) {
   v.base_history_gen = b.history_gen;
   if (!(b.grad_fn || b.requires_grad)) return;
   Tensor base(v.base);
-  set_history(view, window_node(base, window_of(view)));
+  set_history(view, window_node(base, window_of(view), relative_bits(view, base)));
 }
 
 }  // namespace mlxc

@@ -134,6 +134,7 @@ nb::object write_out(nb::handle out, const Tensor& r) {
     d.strides = fresh.strides();
     d.offset = 0;
     d.whole = true;
+    d.conj = d.neg = false;
     d.cache.reset();
   }
   return nb::borrow(out);

@@ -50,8 +50,11 @@ void def_freq(nb::module_& ns, const char* name,
 
 void init_conj(nb::module_& fns) {
   auto& cls = tensor_base();
-  fns.def("conj", &conj, nb::arg("input"));
-  cls.def("conj", &conj);
+  // Note [Conjugate and negative views]
+  fns.def("conj", &conj_view, nb::arg("input"));
+  cls.def("conj", &conj_view);
+  fns.def("_neg_view", &neg_view, nb::arg("input"));
+  cls.def("_neg_view", &neg_view);
   fns.def(
       "conj_physical",
       [](const Tensor& x, nb::handle out) { return write_out(out, conj_physical(x)); },
@@ -68,10 +71,12 @@ void init_conj(nb::module_& fns) {
   cls.def("resolve_conj", &resolve_conj);
   fns.def("resolve_neg", &resolve_neg, nb::arg("input"));
   cls.def("resolve_neg", &resolve_neg);
-  fns.def("is_conj", [](const Tensor&) { return false; }, nb::arg("input"));
-  cls.def("is_conj", [](const Tensor&) { return false; });
-  fns.def("is_neg", [](const Tensor&) { return false; }, nb::arg("input"));
-  cls.def("is_neg", [](const Tensor&) { return false; });
+  auto is_conj = [](const Tensor& t) { return t.impl()->conj; };
+  auto is_neg = [](const Tensor& t) { return t.impl()->neg; };
+  fns.def("is_conj", is_conj, nb::arg("input"));
+  cls.def("is_conj", is_conj);
+  fns.def("is_neg", is_neg, nb::arg("input"));
+  cls.def("is_neg", is_neg);
 }
 
 // torch's UserWarning text; raises if warnings are turned into errors.

@@ -1,6 +1,8 @@
 // Bindings for matrix products.
 #include "ops/linalg.h"
 
+#include "core/grad_mode.h"
+#include "core/resize.h"
 #include "ops/pointwise.h"
 #include "ops/products.h"
 #include "python/bind.h"
@@ -74,10 +76,22 @@ void init_linalg(nb::module_&, nb::module_& fns) {
             nb::arg("alpha") = 1);
     cls.def(name, b, nb::arg(a1), nb::arg(a2), nb::kw_only(), nb::arg("beta") = 1,
             nb::arg("alpha") = 1);
-    if (std::string(name) == "addbmm") return;  // torch's addbmm_ resizes self: not provided
+    const bool resizes = std::string(name) == "addbmm";
     cls.def((std::string(name) + "_").c_str(),
-            [b](nb::handle s, const Tensor& x, const Tensor& y, nb::handle beta, nb::handle alpha) {
-              apply_inplace(unwrap(s), b(unwrap(s), x, y, beta, alpha));
+            [b, resizes](nb::handle s, const Tensor& x, const Tensor& y, nb::handle beta,
+                         nb::handle alpha) {
+              const Tensor& self = unwrap(s);
+              Tensor r = b(self, x, y, beta, alpha);
+              if (resizes && r.sizes() != self.sizes()) {
+                // torch's addbmm_ writes through its out= kernel, which resizes a
+                // self that only broadcasts to the result.
+                MLXC_CHECK(!(GradMode::is_enabled() && self.is_leaf() && self.requires_grad()),
+                           Runtime,
+                           "a leaf Variable that requires grad is being used in an in-place "
+                           "operation.");
+                resize_(self, r.sizes(), /*as_output=*/true);
+              }
+              apply_inplace(self, r);
               return nb::borrow(s);
             },
             nb::arg(a1), nb::arg(a2), nb::kw_only(), nb::arg("beta") = 1, nb::arg("alpha") = 1);

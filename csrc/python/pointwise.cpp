@@ -79,7 +79,7 @@ Tensor sub2(const Tensor& a, const Tensor& b) { return sub(a, b); }
 
 }  // namespace
 
-void init_pointwise(nb::module_&, nb::module_& fns) {
+void init_pointwise(nb::module_& m, nb::module_& fns) {
   auto& cls = tensor_base();
 #define MLXC_BIND_UNARY(name, ...)                                           \
   fns.def(#name, [](const Tensor& x) { return name(x); }, nb::arg("input")); \
@@ -229,6 +229,9 @@ void init_pointwise(nb::module_&, nb::module_& fns) {
       },
       nb::arg("end"), nb::arg("weight"));
 
+  // Memory formats (mlx_compat/_memory_format.py): a fresh copy's dense order.
+  m.def("_adopt_memory_order",
+        [](const Tensor& t, const std::vector<int>& order) { adopt_memory_order(t, order); });
   fns.def("clone", [](const Tensor& s) { return clone(s); }, nb::arg("input"));
   cls.def("clone", [](const Tensor& s) { return clone(s); });
   fns.def(

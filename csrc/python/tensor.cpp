@@ -318,6 +318,12 @@ void init_tensor(nb::module_& m) {
             MLXC_CHECK(force || !t.requires_grad(), Runtime,
                        "Can't call numpy() on Tensor that requires grad. Use "
                        "tensor.detach().numpy() instead.");
+            MLXC_CHECK(force || !t.impl()->conj, Runtime,
+                       "Can't call numpy() on Tensor that has conjugate bit set. Use "
+                       "tensor.resolve_conj().numpy() instead.");
+            MLXC_CHECK(force || !t.impl()->neg, Runtime,
+                       "Can't call numpy() on Tensor that has negative bit set. Use "
+                       "tensor.resolve_neg().numpy() instead.");
             return to_numpy(t);
           },
           nb::kw_only(), nb::arg("force") = false)
@@ -420,21 +426,18 @@ void init_tensor(nb::module_& m) {
             d.impl()->data_alias = true;
             return d;
           },
-          [](const Tensor& t, const Tensor& src) {
-            TensorImpl& d = *t.impl();
-            const TensorImpl& s = *src.impl();
-            d.storage = s.storage;
-            d.sizes = s.sizes;
-            d.strides = s.strides;
-            d.offset = s.offset;
-            d.dtype = s.dtype;
-            d.whole = s.whole;
-            d.cache.reset();
-          })
+          [](const Tensor& t, const Tensor& src) { share_data_of(t, src); })
       .def("detach", [](const Tensor& t) { return detach_alias(t); })
       .def("detach_",
            [](nb::handle self) {
              const Tensor& t = unwrap(self);
+             MLXC_CHECK(!t.impl()->is_view, Runtime,
+                        "Can't detach views in-place. Use detach() instead. If you are using "
+                        "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view "
+                        "is set as True, gradients are views of DDP buckets, and hence detach_() "
+                        "cannot be called on these gradients. To fix this error, please refer to "
+                        "the Optimizer.zero_grad() function in torch/optim/optimizer.py as the "
+                        "solution.");
              t.impl()->grad_fn.reset();
              t.impl()->requires_grad = false;
              return nb::borrow(self);
