@@ -75,6 +75,25 @@ ScalarType result_type(TensorRefs tensors) {
 
 ScalarType to_float_dtype(ScalarType t) { return is_integral(t, true) ? default_float_dtype() : t; }
 
+std::pair<int64_t, int64_t> host_min_max(const mx::array& v) {
+  mx::array w = mx::astype(v, mx::int64);
+  mx::array lo = mx::min(w), hi = mx::max(w);
+  eval_arrays({lo, hi});
+  return {lo.item<int64_t>(), hi.item<int64_t>()};
+}
+
+bool host_any(const mx::array& cond) {
+  mx::array r = mx::any(cond);
+  eval_arrays({r});
+  return r.item<bool>();
+}
+
+bool host_all(const mx::array& cond) {
+  mx::array r = mx::all(cond);
+  eval_arrays({r});
+  return r.item<bool>();
+}
+
 double item_double(const mx::array& a) {
   if (a.is_available() && a.size() == 1) {
     // Host constants (wrapped scalars) are read directly: no evaluation.

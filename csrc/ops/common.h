@@ -15,6 +15,7 @@
 #include <complex>
 #include <initializer_list>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -84,5 +85,13 @@ mx::array logaddexp_accurate(const mx::array& a, const mx::array& b);
 
 // Reads a host scalar from an evaluated 0-d or 1-element array.
 double item_double(const mx::array& a);
+
+// Data checks torch makes on values (index bounds, class labels, q ranges):
+// each evaluates once, a sync point (see "Evaluation policy" in
+// docs/ARCHITECTURE.md). host_min_max wants a non-empty array and reads it as
+// int64; host_any / host_all reduce a boolean array (empty: false / true).
+std::pair<int64_t, int64_t> host_min_max(const mx::array& v);
+bool host_any(const mx::array& cond);
+bool host_all(const mx::array& cond);
 
 }  // namespace mlxc

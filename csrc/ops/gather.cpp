@@ -13,10 +13,7 @@ namespace mlxc {
 // Raises IndexError unless every index lies in [-size, size).
 void check_bounds(const Tensor& index, int64_t size, const char* op, int64_t dim) {
   if (index.numel() == 0) return;
-  mx::array v = mx::astype(index.value(), mx::int64);
-  mx::array lo = mx::min(v), hi = mx::max(v);
-  eval_arrays({lo, hi});
-  const int64_t l = lo.item<int64_t>(), h = hi.item<int64_t>();
+  const auto [l, h] = host_min_max(index.value());
   MLXC_CHECK(l >= -size && h < size, Index, op, "(): index ", (h >= size ? h : l),
              " is out of bounds for dimension ", dim, " with size ", size);
 }

@@ -325,6 +325,20 @@ Tensor lu_backward(const Tensor& gL, const Tensor& gU, const Tensor& P, const Te
 
 }  // namespace
 
+namespace linalg {
+
+std::pair<mx::array, mx::array> lu_factor_copied(const mx::array& a) {
+  auto [lu, piv] = mx::linalg::lu_factor(a, cpu());
+  return {mx::contiguous(lu, false, cpu()), piv};  // Note [MLX LU output]
+}
+
+mx::array lu_info(const mx::array& lu) {
+  mx::array d = mx::diagonal(lu, 0, -2, -1);
+  return first_true(mx::equal(d, mx::zeros({}, d.dtype())));
+}
+
+}  // namespace linalg
+
 std::pair<Tensor, Tensor> linalg_cholesky_ex(const Tensor& A, bool upper, bool check_errors,
                                              const char* fn) {
   return cholesky_impl(A, upper, check_errors, fn, "LinalgCholeskyExBackward0");
@@ -528,12 +542,10 @@ std::tuple<Tensor, Tensor, Tensor> linalg_lu_factor_ex(const Tensor& A, bool piv
   mx::array piv = mx::broadcast_to(mx::arange(1, static_cast<int>(k) + 1, mx::int32), to_shape(ps));
   mx::array info = shape_zeros(batch, ScalarType::Int32);
   if (A.numel() > 0) {
-    auto [lu, p] = mx::linalg::lu_factor(A.value(), cpu());
-    // See Note [MLX LU output]: copy by shape before any elementwise use.
-    LU = mx::contiguous(lu, false, cpu());
+    auto [lu, p] = lu_factor_copied(A.value());
+    LU = lu;
     piv = mx::add(mx::astype(p, mx::int32), mx::array(1, mx::int32));
-    mx::array d = mx::diagonal(lu, 0, -2, -1);
-    info = first_true(mx::equal(d, mx::zeros({}, d.dtype())));
+    info = lu_info(lu);
   }
   Tensor lu = make_result(LU, st, {&A});
   Tensor pv = make_result(piv, ScalarType::Int32, {});

@@ -27,7 +27,11 @@ inline mx::StreamOrDevice cpu() { return mx::Device(mx::Device::cpu); }
 // bytes where elements are expected, so an elementwise op that takes the
 // contiguous fast path on it reads and writes past the buffer (heap corruption
 // once enough such graphs run). Every mx::linalg::lu_factor result is copied
-// by shape (mx::contiguous) before use.
+// by shape (mx::contiguous) before use: lu_factor_copied does both.
+std::pair<mx::array, mx::array> lu_factor_copied(const mx::array& a);  // (LU, 0-based pivots)
+// LAPACK's getrf info of LU factors: 1-based index of the first zero on the
+// diagonal, 0 if none.
+mx::array lu_info(const mx::array& lu);
 void check_floating(const Tensor& t, const char* fn, const char* arg = "input");
 void check_matrix(const Tensor& t, const char* fn, const char* arg = "A");
 void check_square(const Tensor& t, const char* fn, const char* arg = "A");

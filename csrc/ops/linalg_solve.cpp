@@ -54,14 +54,7 @@ mx::array triangle_of(const mx::array& a, bool upper, bool unit) {
 }
 
 // 1-based index of the first zero diagonal entry of each LU factor (LAPACK's getrf info).
-mx::array singular_info(const mx::array& a) {
-  auto [lu_raw, piv] = mx::linalg::lu_factor(a, cpu());
-  const mx::array lu = mx::contiguous(lu_raw, false, cpu());  // Note [MLX LU output]
-  mx::array zero = mx::equal(mx::diagonal(lu, 0, -2, -1), mx::zeros({}, a.dtype()));
-  mx::array idx = mx::astype(mx::argmax(zero, -1), mx::int32);
-  return mx::where(mx::any(zero, -1), mx::add(idx, mx::array(1, mx::int32)),
-                   mx::array(0, mx::int32));
-}
+mx::array singular_info(const mx::array& a) { return lu_info(lu_factor_copied(a).first); }
 
 // The matrices whose info is nonzero replaced by the identity, so MLX's kernels never fail on them.
 mx::array replace_singular(const mx::array& a, const mx::array& info) {

@@ -98,11 +98,10 @@ Tensor one_hot(const Tensor& self, int64_t num_classes) {
   int64_t n = num_classes;
   mx::array v = self.value();
   if (self.numel() > 0) {
-    mx::array lo = mx::min(v), hi = mx::max(v);
-    eval_arrays({lo, hi});
-    MLXC_CHECK(lo.item<int64_t>() >= 0, Runtime, "Class values must be non-negative.");
-    if (n < 0) n = hi.item<int64_t>() + 1;
-    MLXC_CHECK(hi.item<int64_t>() < n, Runtime, "Class values must be smaller than num_classes.");
+    const auto [lo, hi] = host_min_max(v);
+    MLXC_CHECK(lo >= 0, Runtime, "Class values must be non-negative.");
+    if (n < 0) n = hi + 1;
+    MLXC_CHECK(hi < n, Runtime, "Class values must be smaller than num_classes.");
   } else {
     MLXC_CHECK(n >= 0, Runtime, "Can not infer total number of classes from empty tensor.");
   }

@@ -640,9 +640,7 @@ Tensor max_unpool(int64_t nd, const Tensor& self, const Tensor& indices,
   mx::array out = mx::zeros({static_cast<int>(b), static_cast<int>(n)}, to_mlx(st));
   if (self.numel() > 0) {
     // Out-of-range indices would write outside the output: torch raises on them.
-    mx::array lo = mx::min(idx), hi = mx::max(idx);
-    eval_arrays({lo, hi});
-    const int64_t l = lo.item<int64_t>(), h = hi.item<int64_t>();
+    const auto [l, h] = host_min_max(idx);
     MLXC_CHECK(l >= 0 && h < n, Runtime, "Found an invalid max index: ", (l < 0 ? l : h),
                " (output volumes are of size ", tuple_str(output_size, "x"));
     mx::array v = mx::reshape(self.value(), idx.shape());

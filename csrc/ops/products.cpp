@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/grad_mode.h"
 #include "ops/complex.h"
 #include "ops/linalg.h"
 #include "ops/pointwise.h"
@@ -21,38 +22,94 @@ void check_scalar_kind(const Tensor& input, const Tensor& scalar, const char* na
   }
 }
 
-// beta * input + alpha * prod. prod already has the result's shape; input must
+// A product of two operands and its vector-Jacobian product (gradients of x and
+// y for an incoming gradient g shaped like the product).
+struct Product {
+  Tensor (*forward)(const Tensor& x, const Tensor& y);
+  std::pair<Tensor, Tensor> (*vjp)(const Tensor& g, const Tensor& x, const Tensor& y);
+};
+
+Tensor ct(const Tensor& m) { return conj_if_complex(transpose(m, -2, -1)); }
+
+const Product kMv{&mv, [](const Tensor& g, const Tensor& m, const Tensor& v) {
+                    return std::pair{outer(g, conj_if_complex(v)), mv(ct(m), g)};
+                  }};
+const Product kOuter{&outer, [](const Tensor& g, const Tensor& a, const Tensor& b) {
+                       return std::pair{mv(g, conj_if_complex(b)), mv(t(g), conj_if_complex(a))};
+                     }};
+const Product kBmm{&bmm, [](const Tensor& g, const Tensor& a, const Tensor& b) {
+                     return std::pair{bmm(g, ct(b)), bmm(ct(a), g)};
+                   }};
+// addbmm's product: the batch of products summed.
+const Product kSummedBmm{
+    [](const Tensor& a, const Tensor& b) { return sum(bmm(a, b), std::vector<int64_t>{0}); },
+    [](const Tensor& g, const Tensor& a, const Tensor& b) {
+      return kBmm.vjp(expand(unsqueeze(g, 0), {a.sizes()[0], g.sizes()[0], g.sizes()[1]}), a, b);
+    }};
+
+// beta * input + alpha * product(x, y), recorded as one node named as torch's
+// (AddmvBackward0, ...). The product has the result's shape; input must
 // broadcast to it. A zero beta drops input entirely (its NaNs do not propagate).
 // addr refuses float scalars for integral inputs; addmv/baddbmm/addbmm truncate them.
-Tensor scaled_sum(const Tensor& input, const Tensor& prod, const Tensor& beta_in,
-                  const Tensor& alpha_in, const char* name, bool strict_scalars = false) {
+Tensor scaled_sum(const Tensor& input, const Tensor& x, const Tensor& y, const Product& product,
+                  const Tensor& beta_in, const Tensor& alpha_in, const char* name,
+                  const char* node_name, bool strict_scalars = false) {
   if (strict_scalars) {
     check_scalar_kind(input, beta_in, "beta");
     check_scalar_kind(input, alpha_in, "alpha");
   }
-  MLXC_CHECK(input.dtype() == prod.dtype(), Runtime, name, ": expected ",
-             "input and the product to have the same dtype, but got: ",
-             scalar_type_name(input.dtype()), " != ", scalar_type_name(prod.dtype()));
-  const bool is_bool = input.dtype() == ScalarType::Bool;
-  const bool integral = is_integral(input.dtype(), false);
-  const Tensor beta = scalar_for_dtype(beta_in, input.dtype());
-  const Tensor alpha = scalar_for_dtype(alpha_in, input.dtype());
-  double a = scalar_as_real(alpha), b = scalar_as_real(beta);
-  if (integral) a = std::trunc(a), b = std::trunc(b);
-  Tensor p = prod;
-  if (a == 0.0) {
-    p = mul(prod, scalar_tensor(0.0, prod.dtype()));
-  } else if (a != 1.0 && !is_bool) {
-    p = mul(prod, integral ? scalar_tensor(a, prod.dtype()) : alpha);
+  Tensor result, beta, alpha;
+  double a = 0.0, b = 0.0;
+  {
+    AutoGradMode no_grad(false);
+    const Tensor prod = product.forward(x, y);
+    MLXC_CHECK(input.dtype() == prod.dtype(), Runtime, name, ": expected ",
+               "input and the product to have the same dtype, but got: ",
+               scalar_type_name(input.dtype()), " != ", scalar_type_name(prod.dtype()));
+    const bool is_bool = input.dtype() == ScalarType::Bool;
+    const bool integral = is_integral(input.dtype(), false);
+    beta = scalar_for_dtype(beta_in, input.dtype());
+    alpha = scalar_for_dtype(alpha_in, input.dtype());
+    a = scalar_as_real(alpha), b = scalar_as_real(beta);
+    if (integral) a = std::trunc(a), b = std::trunc(b);
+    Tensor p = prod;
+    if (a == 0.0) {
+      p = mul(prod, scalar_tensor(0.0, prod.dtype()));
+    } else if (a != 1.0 && !is_bool) {
+      p = mul(prod, integral ? scalar_tensor(a, prod.dtype()) : alpha);
+    }
+    if (b == 0.0) {
+      result = p;
+    } else {
+      const IntArray out = broadcast_sizes(input.sizes(), prod.sizes());
+      MLXC_CHECK(out == prod.sizes(), Runtime, "The expanded size of the tensor (",
+                 prod.sizes().empty() ? 0 : prod.sizes().back(), ") must match the existing size (",
+                 input.sizes().empty() ? 0 : input.sizes().back(), ") at non-singleton dimension");
+      Tensor in = (b == 1.0 || is_bool)
+                      ? input
+                      : mul(input, integral ? scalar_tensor(b, input.dtype()) : beta);
+      result = add(in, p);
+    }
   }
-  if (b == 0.0) return p;
-  Tensor in =
-      (b == 1.0 || is_bool) ? input : mul(input, integral ? scalar_tensor(b, input.dtype()) : beta);
-  const IntArray out = broadcast_sizes(input.sizes(), prod.sizes());
-  MLXC_CHECK(out == prod.sizes(), Runtime, "The expanded size of the tensor (",
-             prod.sizes().empty() ? 0 : prod.sizes().back(), ") must match the existing size (",
-             input.sizes().empty() ? 0 : input.sizes().back(), ") at non-singleton dimension");
-  return add(in, p);
+  result = make_result(result.value(), result.dtype(), {});
+  if (!needs_grad({&input, &x, &y})) return result;
+  auto node = make_node(
+      node_name, {&input, &x, &y},
+      [in = input.sizes(), vjp = product.vjp, beta, alpha, a, b](FnNode& n, TensorList& gs) {
+        const Tensor& g = gs[0];
+        TensorList r(3);
+        if (n.needs_input_grad(0)) r[0] = sum_to(b == 1.0 ? g : mul(g, conj_if_complex(beta)), in);
+        if (n.needs_input_grad(1) || n.needs_input_grad(2)) {
+          const Tensor ga = a == 1.0 ? g : mul(g, conj_if_complex(alpha));
+          auto [gx, gy] = vjp(ga, n.saved(0), n.saved(1));
+          r[1] = gx;
+          r[2] = gy;
+        }
+        return r;
+      });
+  node->save(x);
+  node->save(y);
+  return with_history(result, node);
 }
 
 }  // namespace
@@ -166,7 +223,7 @@ Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, const Te
                  (input.dim() == 0 || input.sizes()[0] == mat.sizes()[0] || input.sizes()[0] == 1),
              Runtime, "size mismatch, got input (", input.dim() ? input.sizes()[0] : 1, "), mat (",
              mat.sizes()[0], "x", mat.sizes()[1], "), vec (", vec.sizes()[0], ")");
-  return scaled_sum(input, mv(mat, vec), beta, alpha, "addmv");
+  return scaled_sum(input, mat, vec, kMv, beta, alpha, "addmv", "AddmvBackward0");
 }
 
 Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, const Tensor& beta,
@@ -175,15 +232,13 @@ Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, const T
              "-D");
   MLXC_CHECK(vec2.dim() == 1, Runtime, "addr: Expected 1-D argument vec2, but got ", vec2.dim(),
              "-D");
-  Tensor prod = input.dtype() == ScalarType::Bool
-                    ? logical_and(reshape(vec1, {vec1.numel(), 1}), vec2)
-                    : outer(vec1, vec2);
   if (input.dtype() == ScalarType::Bool) {
+    Tensor prod = logical_and(reshape(vec1, {vec1.numel(), 1}), vec2);
     const bool a = item_double(alpha.value()) != 0.0, b = item_double(beta.value()) != 0.0;
     Tensor p = a ? prod : logical_and(prod, scalar_tensor(0.0, ScalarType::Bool));
     return b ? logical_or(input, p) : p;
   }
-  return scaled_sum(input, prod, beta, alpha, "addr", true);
+  return scaled_sum(input, vec1, vec2, kOuter, beta, alpha, "addr", "AddrBackward0", true);
 }
 
 namespace {
@@ -201,14 +256,13 @@ void check_batches(const Tensor& b1, const Tensor& b2) {
 Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, const Tensor& beta,
                const Tensor& alpha) {
   check_batches(batch1, batch2);
-  return scaled_sum(input, bmm(batch1, batch2), beta, alpha, "baddbmm");
+  return scaled_sum(input, batch1, batch2, kBmm, beta, alpha, "baddbmm", "BaddbmmBackward0");
 }
 
 Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, const Tensor& beta,
               const Tensor& alpha) {
   check_batches(batch1, batch2);
-  return scaled_sum(input, sum(bmm(batch1, batch2), std::vector<int64_t>{0}), beta, alpha,
-                    "addbmm");
+  return scaled_sum(input, batch1, batch2, kSummedBmm, beta, alpha, "addbmm", "AddbmmBackward0");
 }
 
 }  // namespace mlxc

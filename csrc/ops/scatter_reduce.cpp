@@ -126,10 +126,7 @@ Tensor reduce_into(const Tensor& self, int64_t d, const Tensor& index, const Ten
   const int64_t size = self.sizes()[d];
   if (index.numel() > 0) {
     // torch: RuntimeError for scatter_reduce, IndexError for index_reduce.
-    mx::array v = mx::astype(index.value(), mx::int64);
-    mx::array lo = mx::min(v), hi = mx::max(v);
-    eval_arrays({lo, hi});
-    const int64_t l = lo.item<int64_t>(), h = hi.item<int64_t>();
+    const auto [l, h] = host_min_max(index.value());
     const bool scatter_form = std::string(node_name) == "ScatterReduceBackward0";
     if (scatter_form) {
       MLXC_CHECK(l >= -size && h < size, Runtime, "index ", (h >= size ? h : l),

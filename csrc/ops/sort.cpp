@@ -221,12 +221,9 @@ Tensor quantile(const Tensor& self, const Tensor& q, std::optional<int64_t> dim,
   MLXC_CHECK(std::find(modes.begin(), modes.end(), interpolation) != modes.end(), Runtime, name,
              " interpolation must be one of linear, lower, higher, midpoint or nearest. Got ",
              interpolation);
-  {
-    mx::array ok = mx::all(mx::logical_and(mx::greater_equal(q.value(), mx::array(0.0)),
-                                           mx::less_equal(q.value(), mx::array(1.0))));
-    eval_arrays({ok});
-    MLXC_CHECK(ok.item<bool>(), Runtime, name, " q values must be in the range [0, 1]");
-  }
+  MLXC_CHECK(host_all(mx::logical_and(mx::greater_equal(q.value(), mx::array(0.0)),
+                                      mx::less_equal(q.value(), mx::array(1.0)))),
+             Runtime, name, " q values must be in the range [0, 1]");
   // Sort along the reduced dim, moved last.
   Tensor x = dim && self.dim() > 0 ? movedim(self, {wrap_dim(*dim, self.dim())}, {-1})
                                    : reshape(self, {-1});

@@ -20,12 +20,6 @@ namespace mlxc {
 
 namespace {
 
-bool any_true(const Tensor& cond) {
-  mx::array v = mx::any(cond.value());
-  eval_arrays({v});
-  return v.item<bool>();
-}
-
 void check_weights(const Tensor& w, int64_t num_obs, const char* name, bool integral) {
   MLXC_CHECK(w.dim() <= 1, Runtime, "cov(): expected ", name,
              " to have one or fewer dimensions but got ", name, " with ", w.dim(), " dimensions");
@@ -38,7 +32,7 @@ void check_weights(const Tensor& w, int64_t num_obs, const char* name, bool inte
   MLXC_CHECK(integral || is_floating(w.dtype()), Runtime, "cov(): expected ", name,
              " to have floating point dtype but got ", name, " with ", scalar_type_name(w.dtype()),
              " dtype");
-  MLXC_CHECK(!any_true(lt(w, wrapped_scalar(int64_t{0}))), Runtime, "cov(): ", name,
+  MLXC_CHECK(!host_any(lt(w, wrapped_scalar(int64_t{0})).value()), Runtime, "cov(): ", name,
              " cannot be negative");
 }
 
