@@ -186,6 +186,59 @@ class Tensor(_C.TensorBase):
             raise ValueError(f"invalid type: '{dtype}'")
         return self.to(dtype)
 
+    def type_as(self, other):
+        return self.type(other.type())
+
+    def fliplr(self):
+        return _C._VariableFunctions.fliplr(self)
+
+    def flipud(self):
+        return _C._VariableFunctions.flipud(self)
+
+    def prelu(self, weight):
+        return _C._VariableFunctions.prelu(self, weight)
+
+    def get_device(self):
+        """-1 for CPU tensors, the device index otherwise (as torch)."""
+        return -1 if self.device.type == "cpu" else (self.device.index or 0)
+
+    def const_data_ptr(self):
+        return self.data_ptr()
+
+    def is_set_to(self, tensor):
+        """Same storage, offset, sizes and strides."""
+        return (
+            self.untyped_storage().data_ptr() == tensor.untyped_storage().data_ptr()
+            and self.storage_offset() == tensor.storage_offset()
+            and self.shape == tensor.shape
+            and self.stride() == tensor.stride()
+        )
+
+    def __complex__(self):
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return complex(self.detach().reshape(()).item())
+
+    def __reversed__(self):
+        return self if self.dim() == 0 else self.flip(0)
+
+    # Python callables over the elements (CPU, as torch's): each writes its results
+    # into self, converted to self's dtype.
+    def apply_(self, callable):
+        _check_map("apply_", self)
+        return _map_into(self, callable)
+
+    def map_(self, tensor, callable):
+        _check_map("map_", self, tensor)
+        _check_map_dtype("map_", self, tensor, "'other'")
+        return _map_into(self, callable, tensor)
+
+    def map2_(self, x, y, callable):
+        _check_map("map2_", self, x, y)
+        _check_map_dtype("map2_", self, x, "argument 'x'")
+        _check_map_dtype("map2_", self, y, "argument 'y'")
+        return _map_into(self, callable, x, y)
+
     def float(self, memory_format=None):
         return self.to(_C.float32)
 
@@ -271,6 +324,29 @@ def _parse_to(*args, **kwargs):
     if device is not None and not isinstance(device, _C.device):
         device = _C.device(device)
     return device, dtype, non_blocking, copy
+
+
+def _check_map(name, *tensors):
+    if any(t.requires_grad for t in tensors):
+        raise RuntimeError(
+            f"Can't call {name}() on Variable that requires grad. "
+            f"Use var.detach().{name}() instead."
+        )
+
+
+def _check_map_dtype(name, self, other, what):
+    if other.dtype != self.dtype:
+        raise TypeError(f"{name}: expected {self.type()} for {what} (got {other.type()})")
+
+
+def _map_into(self, fn, *others):
+    if not callable(fn):
+        raise TypeError(f"'{type(fn).__name__}' object is not callable")
+    columns = [self.reshape(-1).tolist()]
+    columns += [o.expand_as(self).reshape(-1).tolist() for o in others]
+    values = [fn(*args) for args in zip(*columns, strict=True)]
+    new = _C._VariableFunctions.tensor(values, dtype=self.dtype).reshape(self.shape)
+    return self.copy_(new)
 
 
 def _host_values(t):

@@ -2,6 +2,7 @@
 // round(decimals) and torch's aliases of unary ops (arcsin for asin, ...).
 #include "ops/binary.h"
 
+#include "ops/complex.h"
 #include "ops/pointwise.h"
 #include "python/bind.h"
 
@@ -102,9 +103,13 @@ void init_binary(nb::module_&, nb::module_& fns) {
       },
       nb::arg("input"));
   cls.def("positive", [](const Tensor& x) { return x; });
-  fns.def(
-      "isreal", [](const Tensor& x) { return ones_like(to_dtype(x, ScalarType::Bool)); },
-      nb::arg("input"));
+  auto isreal = [](const Tensor& x) {
+    // Complex elements are real when their imaginary part is zero.
+    if (is_complex(x.dtype())) return eq(imag(x), wrapped_scalar(0.0));
+    return ones_like(to_dtype(x, ScalarType::Bool));
+  };
+  fns.def("isreal", isreal, nb::arg("input"));
+  cls.def("isreal", isreal);
 
   auto round_b = [](const Tensor& x, int64_t decimals) { return round_decimals(x, decimals); };
   fns.def("round", round_b, nb::arg("input"), nb::kw_only(), nb::arg("decimals") = 0);
