@@ -27,7 +27,51 @@ __all__ = [
     "pairwise_distance",
     "rms_norm",
     "vander",
+    "celu_",
+    "selu_",
+    "threshold_",
 ]
+
+# torch.<name>_(input, ...) for these in-place methods: the same call as
+# input.<name>_(...).
+_METHOD_FORMS = (
+    "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ "
+    "asinh_ atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ deg2rad_ erf_ "
+    "erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_ i0_ index_put_ lcm_ ldexp_ log10_ "
+    "log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ round_ rsqrt_ "
+    "sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_"
+).split()
+
+
+def _method_form(name):
+    def fn(input, *args, **kwargs):
+        if not isinstance(input, torch.Tensor):
+            raise TypeError(
+                f"{name}(): argument 'input' (position 1) must be Tensor, "
+                f"not {type(input).__name__}"
+            )
+        return getattr(input, name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = "mlx_compat"
+    return fn
+
+
+for _name in _METHOD_FORMS:
+    globals()[_name] = _method_form(_name)
+__all__ += _METHOD_FORMS
+
+
+def celu_(input, alpha=1.0):
+    return torch.nn.functional.celu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    return torch.nn.functional.selu(input, inplace=True)
+
+
+def threshold_(input, threshold, value):
+    return torch.nn.functional.threshold(input, threshold, value, inplace=True)
 
 
 def broadcast_shapes(*shapes):

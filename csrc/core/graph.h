@@ -123,6 +123,9 @@ struct FnNode : Node {
   FnNode(const char* name, Fn fn) : name_(name), fn_(std::move(fn)) {}
   TensorList apply(TensorList&& grads) override;
   std::string name() const override { return name_; }
+  // torch names some in-place forms' nodes apart (EluBackward1 for elu_); the
+  // name must outlive the node (a literal or an interned string).
+  void rename(const char* name) { name_ = name; }
   void release_variables() override;
 
   // Saves a value; `is_output` for the node's own forward output.

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/grad_mode.h"
 #include "ops/binary.h"
 #include "ops/complex.h"
 #include "ops/nn_misc.h"
@@ -76,10 +77,25 @@ Tensor nan_to_num(const Tensor& self, std::optional<double> nan, std::optional<d
 
 Tensor logit(const Tensor& self, std::optional<double> eps) {
   Tensor x = is_floating(self.dtype()) ? self : to_dtype(self, default_float_dtype());
-  if (eps) {
-    x = clamp(x, wrapped_scalar(*eps), wrapped_scalar(1.0 - *eps));
-  }
-  return log(div(x, rsub(x, wrapped_scalar(1.0))));
+  Tensor result = [&] {
+    AutoGradMode no_grad(false);
+    Tensor c = eps ? clamp(x, wrapped_scalar(*eps), wrapped_scalar(1.0 - *eps)) : x;
+    return log(div(c, rsub(c, wrapped_scalar(1.0))));
+  }();
+  result = make_result(result.value(), result.dtype(), {});
+  if (!needs_grad({&x})) return result;
+  // torch's logit_backward: g / (x (1 - x)); zero where eps clamped x, NaN
+  // outside [0, 1] without eps.
+  auto node = make_node("LogitBackward0", {&x}, [eps](FnNode& n, TensorList& gs) {
+    const Tensor x = n.saved(0);
+    const Tensor d = div(gs[0], mul(x, rsub(x, wrapped_scalar(1.0))));
+    const double lo = eps ? *eps : 0.0, hi = eps ? 1.0 - *eps : 1.0;
+    const Tensor out = logical_or(lt(x, wrapped_scalar(lo)), gt(x, wrapped_scalar(hi)));
+    const double fill = eps ? 0.0 : std::numeric_limits<double>::quiet_NaN();
+    return TensorList{where(out, scalar_tensor(fill, d.dtype()), d)};
+  });
+  node->save(x);
+  return with_history(result, node);
 }
 
 Tensor heaviside(const Tensor& self, const Tensor& values) {

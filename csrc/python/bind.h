@@ -54,6 +54,9 @@ TensorOptions parse_options(nb::handle dtype, nb::handle device, bool requires_g
                             nb::handle out = nb::handle());
 // Returns r, or writes it into `out` (resizing it as torch does) and returns out.
 nb::object write_out(nb::handle out, const Tensor& r);
+// Writes `result` into self (a derived in-place variant; self takes result's
+// history) and returns self's object.
+nb::object inplace(nb::handle self, const Tensor& result);
 std::optional<ScalarType> parse_dtype(nb::handle h);
 Device parse_device_arg(nb::handle h);
 

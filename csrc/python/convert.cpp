@@ -108,6 +108,11 @@ TensorOptions parse_options(nb::handle dtype, nb::handle device, bool requires_g
   return o;
 }
 
+nb::object inplace(nb::handle self, const Tensor& result) {
+  apply_inplace(unwrap(self), result);
+  return nb::borrow(self);
+}
+
 nb::object write_out(nb::handle out, const Tensor& r) {
   if (!out.is_valid() || out.is_none()) return wrap(r);
   MLXC_CHECK(is_tensor(out), Type, "argument 'out' must be Tensor, not ",

@@ -485,8 +485,10 @@ void init_creation(nb::module_& m, nb::module_& fns) {
   fns.def(
       "rrelu_",
       [](nb::handle s, double lower, double upper, bool training, nb::handle gen) {
-        apply_inplace(unwrap(s), rrelu(unwrap(s), lower, upper, training, gen_arg(gen)));
-        return nb::borrow(s);
+        Tensor r = rrelu(unwrap(s), lower, upper, training, gen_arg(gen));
+        if (auto* n = dynamic_cast<FnNode*>(r.grad_fn().get()))
+          n->rename("RreluWithNoiseBackward1");
+        return inplace(s, r);
       },
       nb::arg("input"), nb::arg("lower") = 1.0 / 8, nb::arg("upper") = 1.0 / 3,
       nb::arg("training") = false, nb::arg("generator") = nb::none());

@@ -2,6 +2,9 @@
 // comparisons with Python operators, and the derived in-place variants.
 #include "ops/pointwise.h"
 
+#include <set>
+#include <string>
+
 #include "ops/int_bits.h"
 #include "ops/random.h"
 #include "python/bind.h"
@@ -11,12 +14,6 @@ namespace mlxc::py {
 namespace {
 
 using Binary = Tensor (*)(const Tensor&, const Tensor&);
-
-// Writes `result` into self (derived in-place variant) and returns self's object.
-nb::object inplace(nb::handle self, const Tensor& result) {
-  apply_inplace(unwrap(self), result);
-  return nb::borrow(self);
-}
 
 Tensor alpha_or_none(nb::handle alpha) {
   if (PyLong_Check(alpha.ptr()) && !PyBool_Check(alpha.ptr()) && nb::cast<int64_t>(alpha) == 1) {
@@ -229,6 +226,20 @@ void init_pointwise(nb::module_& m, nb::module_& fns) {
       },
       nb::arg("end"), nb::arg("weight"));
 
+  // In-place forms written in Python (nn.functional's inplace=True): self takes
+  // result's value and history, its node renamed as torch names the in-place one.
+  m.def(
+      "_inplace_result",
+      [](nb::handle self, const Tensor& result, std::optional<std::string> name) {
+        static std::set<std::string> interned;  // under the GIL
+        if (name) {
+          if (auto* n = dynamic_cast<FnNode*>(result.grad_fn().get())) {
+            n->rename(interned.insert(*name).first->c_str());
+          }
+        }
+        return inplace(self, result);
+      },
+      nb::arg("self"), nb::arg("result"), nb::arg("name") = nb::none());
   // Memory formats (mlx_compat/_memory_format.py): a fresh copy's dense order.
   m.def("_adopt_memory_order",
         [](const Tensor& t, const std::vector<int>& order) { adopt_memory_order(t, order); });

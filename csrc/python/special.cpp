@@ -14,11 +14,6 @@ namespace {
 using Unary = Tensor (*)(const Tensor&);
 using Binary = Tensor (*)(const Tensor&, const Tensor&);
 
-nb::object inplace(nb::handle self, const Tensor& result) {
-  apply_inplace(unwrap(self), result);
-  return nb::borrow(self);
-}
-
 // A function of one tensor with torch's `out=` keyword.
 template <Unary F>
 void def_unary(nb::module_& m, const char* name) {

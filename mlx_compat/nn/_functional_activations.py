@@ -30,12 +30,23 @@ __all__ = [
     "sigmoid",
     "tanh",
     "softmin",
+    "gumbel_softmax",
     "rrelu",
+    "relu_",
+    "elu_",
+    "leaky_relu_",
+    "hardtanh_",
+    "threshold_",
+    "celu_",
+    "selu_",
+    "rrelu_",
 ]
 
 
-def _maybe_inplace(fn, input, inplace, *args):
-    """torch's inplace=True: the input tensor itself receives fn(input, *args).
+def _maybe_inplace(fn, input, inplace, *args, node=None):
+    """torch's inplace=True: the input tensor itself receives fn(input, *args), with
+    fn's history (its node renamed to ``node`` where torch names the in-place form's
+    node apart, e.g. EluBackward1).
 
     The in-place form computes from a (lazy) copy of the input, so the value the
     backward needs is not the one the write overwrites, as torch's in-place
@@ -43,7 +54,8 @@ def _maybe_inplace(fn, input, inplace, *args):
     """
     if not inplace:
         return fn(input, *args)
-    return input.copy_(fn(input.clone() if input.requires_grad else input, *args))
+    result = fn(input.clone() if input.requires_grad else input, *args)
+    return torch._C._inplace_result(input, result, node)
 
 
 def gelu(input, approximate="none"):
@@ -59,19 +71,19 @@ def mish(input, inplace=False):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return _maybe_inplace(_nn.elu, input, inplace, alpha)
+    return _maybe_inplace(_nn.elu, input, inplace, alpha, node="EluBackward1")
 
 
 def selu(input, inplace=False):
-    return _maybe_inplace(torch.selu, input, inplace)
+    return _maybe_inplace(torch.selu, input, inplace, node="EluBackward1")
 
 
 def celu(input, alpha=1.0, inplace=False):
-    return _maybe_inplace(torch.celu, input, inplace, alpha)
+    return _maybe_inplace(torch.celu, input, inplace, alpha, node="CeluBackward1")
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    return _maybe_inplace(_nn.leaky_relu, input, inplace, negative_slope)
+    return _maybe_inplace(_nn.leaky_relu, input, inplace, negative_slope, node="LeakyReluBackward1")
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -117,7 +129,9 @@ def logsigmoid(input):
 
 
 def threshold(input, threshold, value, inplace=False):
-    return _maybe_inplace(torch.threshold, input, inplace, threshold, value)
+    return _maybe_inplace(
+        torch.threshold, input, inplace, threshold, value, node="ThresholdBackward1"
+    )
 
 
 def glu(input, dim=-1):
@@ -155,3 +169,51 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if inplace:
         return torch.rrelu_(input, lower, upper, training)
     return torch.rrelu(input, lower, upper, training)
+
+
+# In-place spellings (torch.nn.functional.relu_ ...): the inplace=True forms.
+def relu_(input):
+    return torch.relu_(input)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input, threshold, value):
+    return _maybe_inplace(torch.threshold, input, True, threshold, value, node="ThresholdBackward1")
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return torch.rrelu_(input, lower, upper, training)
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """Samples from the Gumbel-softmax distribution: softmax((logits + g) / tau) with
+    g = -log(Exponential(1)) noise drawn on the generator's stream; ``hard`` returns
+    one-hot samples whose gradient is the soft sample's (straight-through)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    noise = -torch.empty_like(logits).exponential_().log()
+    y_soft = ((logits + noise) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = torch.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft

@@ -286,7 +286,7 @@ def _dropout_impl(input, p, training, inplace, feature=False, alpha=False):
         return input
     if p == 1.0:
         out = input * torch.zeros_like(input)
-        return input.copy_(out) if inplace else out
+        return torch._C._inplace_result(input, out) if inplace else out
     if feature:
         if input.dim() < 2:
             raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
@@ -301,7 +301,7 @@ def _dropout_impl(input, p, training, inplace, feature=False, alpha=False):
         out = input * (noise * a) + b
     else:
         out = input * noise.div_(1 - p)
-    return input.copy_(out) if inplace else out
+    return torch._C._inplace_result(input, out) if inplace else out
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
@@ -321,7 +321,7 @@ def _unbatched_feature_dropout(input, p, training, inplace, batched):
         return _dropout_impl(input, p, training, inplace, feature=True)
     x = input.unsqueeze(0)
     out = _dropout_impl(x, p, training, False, feature=True).squeeze(0)
-    return input.copy_(out) if inplace else out
+    return torch._C._inplace_result(input, out) if inplace else out
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
