@@ -114,9 +114,15 @@ Tensor mish(const Tensor& self) {
       });
 }
 
-Tensor elu(const Tensor& self, double alpha, double scale, double input_scale) {
+namespace {
+
+// elu and celu share the kernel; torch names their nodes apart.
+Tensor elu_like(const Tensor& self, double alpha, double scale, double input_scale,
+                const char* node) {
+  MLXC_CHECK(is_floating(self.dtype()), NotImplemented, "\"elu_cpu\" not implemented for '",
+             scalar_type_name(self.dtype()), "'");
   return activation(
-      self, "EluBackward0",
+      self, node,
       [=](const mx::array& x) {
         mx::array neg =
             mx::multiply(c(x, alpha * scale), mx::expm1(mx::multiply(x, c(x, input_scale))));
@@ -128,11 +134,20 @@ Tensor elu(const Tensor& self, double alpha, double scale, double input_scale) {
       });
 }
 
+}  // namespace
+
+Tensor elu(const Tensor& self, double alpha, double scale, double input_scale) {
+  return elu_like(self, alpha, scale, input_scale, "EluBackward0");
+}
+
 Tensor selu(const Tensor& self) {
   return elu(self, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946, 1.0);
 }
 
-Tensor celu(const Tensor& self, double alpha) { return elu(self, alpha, 1.0, 1.0 / alpha); }
+Tensor celu(const Tensor& self, double alpha) {
+  MLXC_CHECK(alpha != 0.0, Runtime, "ZeroDivisionError: alpha cannot be 0 for CELU");
+  return elu_like(self, alpha, 1.0, 1.0 / alpha, "CeluBackward0");
+}
 
 Tensor leaky_relu(const Tensor& self, double slope) {
   return activation(
@@ -196,26 +211,10 @@ Tensor hardswish(const Tensor& self) {
       });
 }
 
-Tensor softsign(const Tensor& self) {
-  return activation(
-      self, "SoftsignBackward0",  // torch composes it (DivBackward0); the math is the same
-      [](const mx::array& x) { return mx::divide(x, mx::add(c(x, 1.0), mx::abs(x))); },
-      [](const Tensor& g, const Tensor& x, const Tensor&) {
-        Tensor d = add(abs(x), 1.0);
-        return div(g, mul(d, d));
-      },
-      Ints::Promote);
-}
+// torch composes softsign and tanhshrink in Python: DivBackward0 / SubBackward0.
+Tensor softsign(const Tensor& self) { return div(self, add(abs(self), 1.0)); }
 
-Tensor tanhshrink(const Tensor& self) {
-  return activation(
-      self, "TanhshrinkBackward0", [](const mx::array& x) { return mx::subtract(x, mx::tanh(x)); },
-      [](const Tensor& g, const Tensor& x, const Tensor&) {
-        Tensor t = tanh(x);
-        return mul(g, mul(t, t));
-      },
-      Ints::Promote);
-}
+Tensor tanhshrink(const Tensor& self) { return sub(self, tanh(self)); }
 
 Tensor softshrink(const Tensor& self, double l) {
   MLXC_CHECK(l >= 0, Runtime, "lambda must be greater or equal to 0, but found to be ", l, ".");
@@ -266,26 +265,80 @@ Tensor threshold(const Tensor& self, double t, double value) {
 Tensor glu(const Tensor& self, int64_t dim) {
   MLXC_CHECK(self.dim() > 0, Runtime,
              "glu does not support scalars because halving size must be even");
+  MLXC_CHECK(is_floating(self.dtype()), NotImplemented, "\"glu_cpu\" not implemented for '",
+             scalar_type_name(self.dtype()), "'");
   const int64_t d = wrap_dim(dim, self.dim());
   MLXC_CHECK(self.sizes()[d] % 2 == 0, Runtime, "Halving dimension must be even, but dimension ", d,
              " is size ", self.sizes()[d]);
-  TensorList halves = chunk(self, 2, d);
-  return mul(halves[0], sigmoid(halves[1]));
+  Tensor result = [&] {
+    AutoGradMode no_grad(false);
+    TensorList halves = chunk(self, 2, d);
+    return mul(halves[0], sigmoid(halves[1]));
+  }();
+  result = make_result(result.value(), result.dtype(), {});
+  if (!needs_grad({&self})) return result;
+  // glu_backward: [sigmoid(b) g, sigmoid(b) (1 - sigmoid(b)) a g] along dim.
+  auto node = make_node("GluBackward0", {&self}, [d](FnNode& n, TensorList& gs) {
+    TensorList halves = chunk(n.saved(0), 2, d);
+    const Tensor sb = sigmoid(halves[1]);
+    const Tensor ga = mul(sb, gs[0]);
+    const Tensor gb = mul(mul(mul(sb, rsub(sb, s(1.0))), halves[0]), gs[0]);
+    return TensorList{cat({ga, gb}, d)};
+  });
+  node->save(self);
+  return with_history(result, node);
 }
 
+namespace {
+
+// torch's _prelu_kernel: x where x > 0, w x elsewhere (w broadcasts over x).
+Tensor prelu_kernel(const Tensor& self, const Tensor& weight) {
+  Tensor result = [&] {
+    AutoGradMode no_grad(false);
+    return where(gt(self, s(0.0)), self, mul(weight, self));
+  }();
+  result = make_result(result.value(), result.dtype(), {});
+  if (!needs_grad({&self, &weight})) return result;
+  auto node = make_node("PreluKernelBackward0", {&self, &weight}, [](FnNode& n, TensorList& gs) {
+    const Tensor x = n.saved(0), w = n.saved(1);
+    const Tensor pos = gt(x, s(0.0));
+    TensorList r(2);
+    if (n.needs_input_grad(0)) r[0] = where(pos, gs[0], mul(w, gs[0]));
+    if (n.needs_input_grad(1)) {
+      r[1] = sum_to(where(pos, zeros_like(gs[0]), mul(x, gs[0])), w.sizes());
+    }
+    return r;
+  });
+  node->save(self);
+  node->save(weight);
+  return with_history(result, node);
+}
+
+}  // namespace
+
 Tensor prelu(const Tensor& self, const Tensor& weight) {
-  // Inputs below 2-d have one channel, as in torch.
-  const int64_t channels = self.dim() >= 2 ? self.sizes()[1] : 1;
-  MLXC_CHECK(weight.numel() == 1 || weight.numel() == channels, Runtime,
-             "Mismatch of parameter numbers and input channel size. Found parameter numbers = ",
-             weight.numel(), " and channel size = ", channels, ".");
-  Tensor w = weight.numel() == 1 ? reshape(weight, {}) : weight;
-  if (weight.numel() > 1 && self.dim() >= 2) {
+  MLXC_CHECK(self.dtype() == weight.dtype(), Runtime, "prelu: Type promoting not supported. Got ",
+             scalar_type_name(self.dtype()), " and ", scalar_type_name(weight.dtype()));
+  if (weight.numel() != 1) {
+    MLXC_CHECK(self.dim() > 0, Runtime, "Not allow zero-dim input tensor.");
+    // Inputs below 2-d have one channel, as in torch.
+    const int64_t channels = self.dim() >= 2 ? self.sizes()[1] : 1;
+    MLXC_CHECK(weight.numel() == channels, Runtime,
+               "Mismatch of parameter numbers and input channel size. Found parameter numbers = ",
+               weight.numel(), " and channel size = ", channels, ".");
+  }
+  MLXC_CHECK(
+      weight.dim() <= 1, Runtime,
+      "prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = ", weight.dim());
+  MLXC_CHECK(is_floating(self.dtype()), NotImplemented, "\"prelu_cpu\" not implemented for '",
+             scalar_type_name(self.dtype()), "'");
+  Tensor w = weight;
+  if (self.dim() != weight.dim()) {
     IntArray shape(self.dim(), 1);
-    shape[1] = weight.numel();
+    if (self.dim() > 1) shape[1] = weight.numel();
     w = reshape(weight, shape);
   }
-  return where(gt(self, s(0.0)), self, mul(w, self));
+  return prelu_kernel(self, w);
 }
 
 }  // namespace mlxc

@@ -2,6 +2,7 @@
 #include "ops/activation.h"
 #include "ops/activation_more.h"
 #include "ops/loss.h"
+#include "ops/loss_pointwise.h"
 #include "ops/nn_misc.h"
 #include "python/bind.h"
 
@@ -42,6 +43,39 @@ void init_nn(nb::module_& m, nb::module_& fns) {
       },
       nb::arg("input"), nb::arg("target"), nb::arg("weight").none(), nb::arg("reduction"),
       nb::arg("ignore_index"), nb::arg("label_smoothing"));
+  nn.def(
+      "binary_cross_entropy",
+      [](const Tensor& in, const Tensor& tgt, std::optional<Tensor> w, int red) {
+        return binary_cross_entropy(in, tgt, w, static_cast<Reduction>(red));
+      },
+      nb::arg("input"), nb::arg("target"), nb::arg("weight").none() = nb::none(),
+      nb::arg("reduction") = 1);
+  fns.def(
+      "binary_cross_entropy_with_logits",
+      [](const Tensor& in, const Tensor& tgt, std::optional<Tensor> w, std::optional<Tensor> pw,
+         int red) {
+        return binary_cross_entropy_with_logits(in, tgt, w, pw, static_cast<Reduction>(red));
+      },
+      nb::arg("input"), nb::arg("target"), nb::arg("weight").none() = nb::none(),
+      nb::arg("pos_weight").none() = nb::none(), nb::arg("reduction") = 1);
+  nn.def(
+      "soft_margin_loss",
+      [](const Tensor& in, const Tensor& tgt, int red) {
+        return soft_margin_loss(in, tgt, static_cast<Reduction>(red));
+      },
+      nb::arg("input"), nb::arg("target"), nb::arg("reduction") = 1);
+  nn.def(
+      "smooth_l1_loss",
+      [](const Tensor& in, const Tensor& tgt, int red, double beta) {
+        return smooth_l1_loss(in, tgt, static_cast<Reduction>(red), beta);
+      },
+      nb::arg("input"), nb::arg("target"), nb::arg("reduction") = 1, nb::arg("beta") = 1.0);
+  nn.def(
+      "huber_loss",
+      [](const Tensor& in, const Tensor& tgt, int red, double delta) {
+        return huber_loss(in, tgt, static_cast<Reduction>(red), delta);
+      },
+      nb::arg("input"), nb::arg("target"), nb::arg("reduction") = 1, nb::arg("delta") = 1.0);
   // Activations of torch.nn.functional (torch._C._nn and torch.* where torch has them).
   nn.def(
       "gelu", [](const Tensor& x, const std::string& a) { return gelu(x, a); }, nb::arg("input"),

@@ -1,6 +1,7 @@
 """Losses, dropout, normalisation, padding and embedding of ``nn.functional``
-(re-exported there). They are composed from core operators, so their gradients
-come from the core's autograd."""
+(re-exported there). The elementwise losses torch runs as kernels (binary cross
+entropy, soft margin, smooth L1, Huber) call the core's kernels, which record
+torch's nodes; the rest are composed from core operators."""
 
 import math
 import warnings
@@ -69,65 +70,73 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _reduce(loss, reduction)
 
 
+def _reduction_enum(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _REDUCTIONS.index(reduction)
+
+
+def _warn_size(input, target):
+    if target.size() != input.size():
+        warnings.warn(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    _warn_size(input, target)
     reduction = _legacy(size_average, reduce, reduction)
-    if beta < 0:
-        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    diff = (input - target).abs()
+    expanded_input, expanded_target = torch.broadcast_tensors(input, target)
     if beta == 0:
-        return _reduce(diff, reduction)
-    loss = torch.where(diff < beta, 0.5 * diff * diff / beta, diff - 0.5 * beta)
-    return _reduce(loss, reduction)
+        return _reduce((expanded_input - expanded_target).abs(), reduction)
+    return torch._C._nn.smooth_l1_loss(
+        expanded_input, expanded_target, _reduction_enum(reduction), beta
+    )
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    if delta <= 0:
-        raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    diff = (input - target).abs()
-    loss = torch.where(diff < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta))
-    if weight is not None:
-        loss = loss * weight
+    _warn_size(input, target)
+    expanded_input, expanded_target = torch.broadcast_tensors(input, target)
+    if weight is None:
+        return torch._C._nn.huber_loss(
+            expanded_input, expanded_target, _reduction_enum(reduction), delta
+        )
+    if weight.size() != input.size():
+        raise ValueError("Weights and input must have the same size.")
+    loss = torch._C._nn.huber_loss(expanded_input, expanded_target, 0, delta) * weight
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'."
+        )
     return _reduce(loss, reduction)
 
 
 def binary_cross_entropy(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean"
 ):
-    reduction = _legacy(size_average, reduce, reduction)
+    reduction = _reduction_enum(_legacy(size_average, reduce, reduction))
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
-    # torch clamps the logs at -100 so that 0 and 1 stay finite.
-    log_p = torch.clamp(torch.log(input), min=-100.0)
-    log_1mp = torch.clamp(torch.log(1 - input), min=-100.0)
-    loss = -(target * log_p + (1 - target) * log_1mp)
     if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+        weight = weight.expand(torch.broadcast_shapes(target.size(), weight.size()))
+    return torch._C._nn.binary_cross_entropy(input, target, weight, reduction)
 
 
 def binary_cross_entropy_with_logits(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
 ):
-    reduction = _legacy(size_average, reduce, reduction)
+    reduction = _reduction_enum(_legacy(size_average, reduce, reduction))
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
-    # (1 - y) x + (1 + (pw - 1) y) * log(1 + exp(-x)), stable for large |x|.
-    log_sig_neg = torch.nn.functional.logsigmoid(-input)  # -log(1 + exp(x))
-    softplus_neg = -torch.nn.functional.logsigmoid(input)  # log(1 + exp(-x))
-    if pos_weight is not None:
-        lw = 1 + (pos_weight - 1) * target
-        loss = (1 - target) * input + lw * softplus_neg
-    else:
-        loss = (1 - target) * input + softplus_neg
-    del log_sig_neg
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return torch.binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -143,7 +152,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     reduction = _legacy(size_average, reduce, reduction)
-    return _reduce(torch.log1p(torch.exp(-target * input)), reduction)
+    return torch._C._nn.soft_margin_loss(input, target, _reduction_enum(reduction))
 
 
 def poisson_nll_loss(
