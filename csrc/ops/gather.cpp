@@ -462,11 +462,26 @@ Tensor masked_scatter(const Tensor& self, const Tensor& mask, const Tensor& sour
 Tensor masked_select(const Tensor& self, const Tensor& mask) {
   MLXC_CHECK(mask.dtype() == ScalarType::Bool, Runtime,
              "masked_select: expected BoolTensor for mask");
-  IntArray shape = broadcast_sizes(self.sizes(), mask.sizes());
-  if (shape.empty()) shape = {1};  // the result is always 1-D
-  Tensor x = expand(reshape(self, self.dim() ? self.sizes() : IntArray{1}), shape);
-  Tensor m = expand(reshape(mask, mask.dim() ? mask.sizes() : IntArray{1}), shape);
-  return reshape(index(x, OptTensorList{m}), {-1});
+  const IntArray shape = broadcast_sizes(self.sizes(), mask.sizes());
+  Tensor result = [&] {
+    AutoGradMode no_grad(false);
+    const IntArray s = shape.empty() ? IntArray{1} : shape;  // the result is always 1-D
+    Tensor x = expand(reshape(self, self.dim() ? self.sizes() : IntArray{1}), s);
+    Tensor m = expand(reshape(mask, mask.dim() ? mask.sizes() : IntArray{1}), s);
+    Tensor r = reshape(index(x, OptTensorList{m}), {-1});
+    return make_result(r.value(), r.dtype(), {});
+  }();
+  if (!needs_grad({&self})) return result;
+  // torch's masked_select_backward: g scattered into zeros of the broadcast
+  // shape at the mask's positions, summed back to self's shape.
+  auto node = make_node(
+      "MaskedSelectBackward0", {&self}, [shape, ss = self.sizes()](FnNode& n, TensorList& gs) {
+        const Tensor& g = gs[0];
+        Tensor z = make_result(mx::zeros(to_shape(shape), to_mlx(g.dtype())), g.dtype(), {});
+        return TensorList{sum_to(masked_scatter(z, n.saved(0), g), ss)};
+      });
+  node->save(mask);
+  return with_history(result, node);
 }
 
 Tensor take(const Tensor& self, const Tensor& index) {

@@ -585,10 +585,15 @@ Tensor linalg_matrix_power(const Tensor& A, int64_t n) {
   const char* fn = "linalg.matrix_power";
   check_square(A, fn);
   if (n == 0) {
-    // The identity written over a copy of A, as torch builds it (zero gradient to A).
-    Tensor r = clone(A);
-    copy_(r, eye_of(A.size(-1), batch_sizes(A), A.dtype()));
-    return r;
+    // The identity copied over a clone of A, as torch builds it: A's history
+    // gets a zero gradient through torch's CopyBackwards.
+    Tensor c = clone(A);
+    Tensor eye = eye_of(A.size(-1), batch_sizes(A), A.dtype());
+    Tensor r = make_result(mx::broadcast_to(eye.value(), A.shape()), A.dtype(), {});
+    if (!needs_grad({&c})) return r;
+    return with_history(r, make_node("CopyBackwards", {&c}, [](FnNode&, TensorList& gs) {
+                          return TensorList{zeros_like(gs[0])};
+                        }));
   }
   Tensor a = A;
   const bool inverted = n < 0;

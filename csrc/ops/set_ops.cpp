@@ -51,13 +51,16 @@ Tensor combinations(const Tensor& self, int64_t r, bool with_replacement) {
   if (r == 0) return zeros({0}, TensorOptions{self.dtype(), Device{}, false});
   const auto rows = combination_rows(self.sizes()[0], r, with_replacement);
   const int64_t m = static_cast<int64_t>(rows.size());
-  std::vector<int64_t> flat;
-  flat.reserve(m * r);
-  for (const auto& row : rows) flat.insert(flat.end(), row.begin(), row.end());
-  Tensor idx = make_result(mx::array(flat.data(), {static_cast<int32_t>(m * r)}, mx::int64),
-                           ScalarType::Int64, {});
-  Tensor picked = index_select(self, 0, idx);
-  return reshape(picked, {m, r});
+  // As torch: one gathered column per position, stacked side by side.
+  TensorList cols;
+  for (int64_t k = 0; k < r; ++k) {
+    std::vector<int64_t> col(m);
+    for (int64_t i = 0; i < m; ++i) col[i] = rows[i][k];
+    Tensor idx = make_result(mx::array(col.data(), {static_cast<int32_t>(m)}, mx::int64),
+                             ScalarType::Int64, {});
+    cols.push_back(index_select(self, 0, idx));
+  }
+  return stack(cols, 1);
 }
 
 Tensor nonzero_static(const Tensor& self, int64_t size, int64_t fill_value) {

@@ -11,6 +11,7 @@
 #include "ops/reduce.h"
 #include "ops/shape.h"
 #include "ops/view.h"
+#include "ops/view_inplace.h"
 
 namespace mlxc {
 
@@ -229,6 +230,22 @@ Tensor quantile(const Tensor& self, const Tensor& q, std::optional<int64_t> dim,
                                    : reshape(self, {-1});
   Tensor sorted = sort(x, -1, false, false).first;
   const int64_t n = sorted.sizes().back();
+  // As torch, the sorted rows take the result's shape (kept dims as 1) before
+  // the quantiles are picked from them.
+  IntArray rows_shape;
+  if (dim && self.dim() > 0) {
+    const int64_t d = wrap_dim(*dim, self.dim());
+    rows_shape = self.sizes();
+    if (keepdim) {
+      rows_shape[d] = 1;
+    } else {
+      rows_shape.erase(rows_shape.begin() + d);
+    }
+  } else if (keepdim) {
+    rows_shape = IntArray(self.dim(), 1);
+  }
+  rows_shape.push_back(n);
+  sorted = view(sorted, rows_shape);
   MLXC_CHECK(n <= (int64_t{1} << 24), Runtime, name, " input tensor is too large");
   // Ranks in [0, n): NaN rows pick the last (NaN) element unless NaNs are ignored.
   // Built with tensor ops so q's gradient flows through the interpolation weights.
@@ -263,21 +280,12 @@ Tensor quantile(const Tensor& self, const Tensor& q, std::optional<int64_t> dim,
     Tensor above = gather(sorted, -1, to_dtype(ceil(ranks), ScalarType::Int64));
     values = lerp(values, above, w);
   }
-  // Shape: reduced dim dropped (or kept as 1), q's dim first when q is 1-D.
-  if (keepdim && self.dim() > 0) {
-    if (dim) {
-      values = movedim(unsqueeze(values, -2), {-2}, {wrap_dim(*dim, self.dim())});
-      if (q.dim() == 0) values = squeeze(values, std::vector<int64_t>{-1});
-    } else {
-      IntArray shape(self.dim(), 1);
-      shape.push_back(values.sizes().back());
-      values = reshape(values, shape);
-      if (q.dim() == 0) values = squeeze(values, std::vector<int64_t>{-1});
-    }
-  } else if (q.dim() == 0) {
-    values = squeeze(values, std::vector<int64_t>{-1});
+  // q's dim last to first in place, as torch (its strides and nodes).
+  if (q.dim() == 1) {
+    unsqueeze_(values, 0);
+    transpose_(values, 0, -1);
   }
-  if (q.dim() == 1) values = movedim(values, {-1}, {0});
+  squeeze_(values, std::vector<int64_t>{-1}, true);
   return values;
 }
 

@@ -9,6 +9,7 @@
 #include "ops/pointwise.h"
 #include "ops/shape.h"
 #include "ops/view.h"
+#include "ops/view_inplace.h"
 
 namespace mlxc {
 
@@ -173,9 +174,11 @@ Tensor stft(const Tensor& self, int64_t n_fft, std::optional<int64_t> hop_length
   } else {
     spec = fft_r2c(frames, {2}, norm, half);
   }
-  spec = contiguous(transpose(spec, 1, 2));
-  if (self.dim() == 1) spec = squeeze(spec, std::vector<int64_t>{0});
-  return want_complex ? spec : contiguous(view_as_real(spec));
+  // (batch, freq, frames) by torch's in-place transpose_ and squeeze_ on the
+  // fresh spectrum: the same strides and nodes as torch's result.
+  transpose_(spec, 1, 2);
+  if (self.dim() == 1) squeeze_(spec, std::vector<int64_t>{0}, true);
+  return want_complex ? spec : view_as_real(spec);
 }
 
 Tensor istft(const Tensor& self, int64_t n_fft, std::optional<int64_t> hop_length,

@@ -1,6 +1,6 @@
 // The out-of-place inverses of views: select/slice/diagonal_scatter
-// embed src into a copy of self at the view's positions. Built as clone + a
-// write through the view, so autograd is the CopySlices machinery's.
+// embed src into a copy of self at the view's positions, recording torch's
+// SelectScatterBackward0 / SliceScatterBackward0 / DiagonalScatterBackward0.
 #pragma once
 
 #include <optional>

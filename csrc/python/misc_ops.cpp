@@ -13,6 +13,7 @@
 #include "ops/shape.h"
 #include "ops/stats.h"
 #include "ops/view.h"
+#include "ops/view_copy.h"
 #include "python/bind.h"
 
 namespace mlxc::py {
@@ -170,30 +171,32 @@ void init_misc_ops(nb::module_&, nb::module_& fns) {
       },
       nb::arg("index"), nb::arg("source"), nb::arg("accumulate") = false);
 
-  // Other spellings of split and chunk (torch's unsafe_* variants share the
-  // safe ones' results here: the outputs are ordinary views).
+  // split_with_sizes as a function, and torch's copying and unsafe splits
+  // (ops/view_copy.h).
   auto sws = [](const Tensor& x, const std::vector<int64_t>& sizes, int64_t dim) {
     return wrap_tuple(split_with_sizes(x, sizes, dim));
   };
-  for (const char* name : {"split_with_sizes", "unsafe_split_with_sizes"}) {
-    fns.def(name, sws, nb::arg("input"), nb::arg("split_sizes"), nb::arg("dim") = 0);
-    cls.def(name, sws, nb::arg("split_sizes"), nb::arg("dim") = 0);
-  }
+  fns.def("split_with_sizes", sws, nb::arg("input"), nb::arg("split_sizes"), nb::arg("dim") = 0);
+  cls.def("split_with_sizes", sws, nb::arg("split_sizes"), nb::arg("dim") = 0);
   fns.def(
       "split_with_sizes_copy",
       [](const Tensor& x, const std::vector<int64_t>& sizes, int64_t dim) {
-        TensorList parts = split_with_sizes(x, sizes, dim);
-        for (auto& p : parts) p = clone(p);
-        return wrap_tuple(parts);
+        return wrap_tuple(split_with_sizes_copy(x, sizes, dim));
       },
       nb::arg("input"), nb::arg("split_sizes"), nb::arg("dim") = 0);
+  auto usws = [](const Tensor& x, const std::vector<int64_t>& sizes, int64_t dim) {
+    return wrap_tuple(unsafe_split_with_sizes(x, sizes, dim));
+  };
+  fns.def("unsafe_split_with_sizes", usws, nb::arg("input"), nb::arg("split_sizes"),
+          nb::arg("dim") = 0);
+  cls.def("unsafe_split_with_sizes", usws, nb::arg("split_sizes"), nb::arg("dim") = 0);
   auto us = [](const Tensor& x, int64_t size, int64_t dim) {
-    return wrap_tuple(split(x, size, dim));
+    return wrap_tuple(unsafe_split(x, size, dim));
   };
   fns.def("unsafe_split", us, nb::arg("input"), nb::arg("split_size"), nb::arg("dim") = 0);
   cls.def("unsafe_split", us, nb::arg("split_size"), nb::arg("dim") = 0);
   auto uc = [](const Tensor& x, int64_t chunks, int64_t dim) {
-    return wrap_tuple(chunk(x, chunks, dim));
+    return wrap_tuple(unsafe_chunk(x, chunks, dim));
   };
   fns.def("unsafe_chunk", uc, nb::arg("input"), nb::arg("chunks"), nb::arg("dim") = 0);
   cls.def("unsafe_chunk", uc, nb::arg("chunks"), nb::arg("dim") = 0);

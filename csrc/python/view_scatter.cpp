@@ -8,6 +8,7 @@
 #include "ops/shape.h"
 #include "ops/strided_scatter.h"
 #include "ops/view.h"
+#include "ops/view_copy.h"
 #include "python/bind.h"
 
 namespace mlxc::py {
@@ -34,66 +35,44 @@ void init_view_scatter(nb::module_&, nb::module_& fns) {
           nb::arg("dim1") = 0, nb::arg("dim2") = 1);
   cls.def("diagonal_scatter", dg, nb::arg("src"), nb::arg("offset") = 0, nb::arg("dim1") = 0,
           nb::arg("dim2") = 1);
-  // *_copy: the view's values, owning new memory.
-  auto own = [](const Tensor& v) { return contiguous(clone(v)); };
-  fns.def("alias_copy", [own](const Tensor& s) { return own(s); }, nb::arg("input"));
-  fns.def("t_copy", [own](const Tensor& s) { return own(t(s)); }, nb::arg("input"));
-  fns.def(
-      "transpose_copy",
-      [own](const Tensor& s, int64_t a, int64_t b) { return own(transpose(s, a, b)); },
-      nb::arg("input"), nb::arg("dim0"), nb::arg("dim1"));
+  // *_copy: the view's values in new memory (ops/view_copy.h).
+  fns.def("alias_copy", &alias_copy, nb::arg("input"));
+  fns.def("t_copy", &t_copy, nb::arg("input"));
+  fns.def("transpose_copy", &transpose_copy, nb::arg("input"), nb::arg("dim0"), nb::arg("dim1"));
   fns.def(
       "permute_copy",
-      [own](const Tensor& s, nb::handle dims) { return own(permute(s, *parse_dims(dims))); },
+      [](const Tensor& s, nb::handle dims) { return permute_copy(s, *parse_dims(dims)); },
       nb::arg("input"), nb::arg("dims"));
-  fns.def(
-      "unsqueeze_copy", [own](const Tensor& s, int64_t d) { return own(unsqueeze(s, d)); },
-      nb::arg("input"), nb::arg("dim"));
+  fns.def("unsqueeze_copy", &unsqueeze_copy, nb::arg("input"), nb::arg("dim"));
   fns.def(
       "squeeze_copy",
-      [own](const Tensor& s, nb::handle dim) {
-        return own(squeeze(s, dim.is_none() ? std::nullopt : parse_dims(dim)));
+      [](const Tensor& s, nb::handle dim) {
+        if (dim.is_none()) return squeeze_copy(s, std::nullopt);
+        return squeeze_copy(s, parse_dims(dim), !nb::isinstance<nb::sequence>(dim));
       },
       nb::arg("input"), nb::arg("dim") = nb::none());
   fns.def(
       "expand_copy",
-      [own](const Tensor& s, nb::handle size, bool) { return own(expand(s, parse_size(size))); },
+      [](const Tensor& s, nb::handle size, bool) { return expand_copy(s, parse_size(size)); },
       nb::arg("input"), nb::arg("size"), nb::kw_only(), nb::arg("implicit") = false);
   fns.def(
-      "view_copy",
-      [own](const Tensor& s, nb::handle size) { return own(view(s, parse_size(size))); },
+      "view_copy", [](const Tensor& s, nb::handle size) { return view_copy(s, parse_size(size)); },
       nb::arg("input"), nb::arg("size"));
-  fns.def(
-      "diagonal_copy",
-      [own](const Tensor& s, int64_t off, int64_t d1, int64_t d2) {
-        return own(diagonal(s, off, d1, d2));
-      },
-      nb::arg("input"), nb::arg("offset") = 0, nb::arg("dim1") = 0, nb::arg("dim2") = 1);
+  fns.def("diagonal_copy", &diagonal_copy, nb::arg("input"), nb::arg("offset") = 0,
+          nb::arg("dim1") = 0, nb::arg("dim2") = 1);
   fns.def(
       "as_strided_copy",
-      [own](const Tensor& s, nb::handle size, nb::handle stride, std::optional<int64_t> off) {
-        return own(as_strided(s, parse_size(size), parse_size(stride), off));
+      [](const Tensor& s, nb::handle size, nb::handle stride, std::optional<int64_t> off) {
+        return as_strided_copy(s, parse_size(size), parse_size(stride), off);
       },
       nb::arg("input"), nb::arg("size"), nb::arg("stride"), nb::arg("storage_offset") = nb::none());
-  fns.def(
-      "unfold_copy",
-      [own](const Tensor& s, int64_t d, int64_t size, int64_t step) {
-        return own(unfold(s, d, size, step));
-      },
-      nb::arg("input"), nb::arg("dimension"), nb::arg("size"), nb::arg("step"));
-  auto narrow_copy = [own](const Tensor& s, int64_t d, int64_t start, int64_t len) {
-    return own(narrow(s, d, start, len));
-  };
-  fns.def("narrow_copy", narrow_copy, nb::arg("input"), nb::arg("dim"), nb::arg("start"),
+  fns.def("unfold_copy", &unfold_copy, nb::arg("input"), nb::arg("dimension"), nb::arg("size"),
+          nb::arg("step"));
+  fns.def("narrow_copy", &narrow_copy, nb::arg("input"), nb::arg("dim"), nb::arg("start"),
           nb::arg("length"));
-  cls.def("narrow_copy", narrow_copy, nb::arg("dim"), nb::arg("start"), nb::arg("length"));
+  cls.def("narrow_copy", &narrow_copy, nb::arg("dim"), nb::arg("start"), nb::arg("length"));
   fns.def(
-      "unbind_copy",
-      [own](const Tensor& s, int64_t d) {
-        TensorList parts = unbind(s, d);
-        for (Tensor& p : parts) p = own(p);
-        return wrap_tuple(parts);
-      },
+      "unbind_copy", [](const Tensor& s, int64_t d) { return wrap_tuple(unbind_copy(s, d)); },
       nb::arg("input"), nb::arg("dim") = 0);
 
   auto ass = [](const Tensor& s, const Tensor& src, nb::handle size, nb::handle stride,
