@@ -256,11 +256,55 @@ Tensor clamp(const Tensor& self, const std::optional<Tensor>& min,
   return with_history(result, node);
 }
 
-Tensor round_decimals(const Tensor& self, int64_t decimals) {
+namespace {
+
+// clamp_min / clamp_max: one bound, torch's formulas (the gradient goes to
+// self where self >= min (<= max), to the bound where self < min (> max)).
+Tensor clamp_bound(const Tensor& self, const Tensor& bound, bool is_min) {
+  Tensor result = [&] {
+    AutoGradMode no_grad(false);
+    return is_min ? clamp(self, bound, std::nullopt) : clamp(self, std::nullopt, bound);
+  }();
+  if (!needs_grad({&self, &bound})) return result;
+  result = make_result(result.value(), result.dtype(), {});
+  const bool scalar = bound.impl()->wrapped_number;
+  const char* name = is_min ? (scalar ? "ClampMinBackward0" : "ClampMinBackward1")
+                            : (scalar ? "ClampMaxBackward0" : "ClampMaxBackward1");
+  auto node = make_node(name, {&self, &bound},
+                        [is_min, scalar, host = scalar ? bound : Tensor(), ss = self.sizes(),
+                         bs = bound.sizes()](FnNode& n, TensorList& gs) {
+                          const Tensor x = n.saved(0);
+                          const Tensor b = scalar ? host : n.saved(1);
+                          const Tensor& g = gs[0];
+                          const Tensor zero = scalar_tensor(0.0, g.dtype());
+                          TensorList r(2);
+                          if (n.needs_input_grad(0)) {
+                            const Tensor keep = is_min ? ge(x, b) : le(x, b);
+                            r[0] = sum_to(where(keep, g, zero), ss);
+                          }
+                          if (!scalar && n.needs_input_grad(1)) {
+                            const Tensor take = is_min ? lt(x, b) : gt(x, b);
+                            r[1] = sum_to(where(take, g, zero), bs);
+                          }
+                          return r;
+                        });
+  node->save(self);
+  if (!scalar) node->save(bound);
+  return with_history(result, node);
+}
+
+}  // namespace
+
+Tensor clamp_min(const Tensor& self, const Tensor& min) { return clamp_bound(self, min, true); }
+
+Tensor clamp_max(const Tensor& self, const Tensor& max) { return clamp_bound(self, max, false); }
+
+Tensor round_decimals(const Tensor& self, std::optional<int64_t> decimals) {
+  const int64_t dec = decimals.value_or(0);
   MLXC_CHECK(!is_complex(self.dtype()), NotImplemented,
-             decimals == 0 ? "\"round_vml_cpu\"" : "\"round_cpu\"",
+             dec == 0 ? "\"round_vml_cpu\"" : "\"round_cpu\"",
              " not implemented for 'ComplexFloat'");
-  if (decimals == 0) {
+  if (!decimals) {
     mx::array v = self.value();
     Tensor result = make_result(mx::issubdtype(v.dtype(), mx::inexact) ? mx::round(v) : v,
                                 self.dtype(), {&self});
@@ -269,14 +313,16 @@ Tensor round_decimals(const Tensor& self, int64_t decimals) {
                           return TensorList{zeros_like(gs[0])};
                         }));
   }
-  MLXC_CHECK(is_floating(self.dtype()), NotImplemented, "\"round_cpu\" not implemented for '",
+  MLXC_CHECK(is_floating(self.dtype()), NotImplemented,
+             dec == 0 ? "\"round_vml_cpu\"" : "\"round_cpu\"", " not implemented for '",
              scalar_type_name(self.dtype()), "'");
   // torch: round(x * 10^d) / 10^d (or x / 10^-d * 10^-d for negative d).
   mx::array v = self.value();
-  const double ten = std::pow(10.0, static_cast<double>(std::abs(decimals)));
+  const double ten = std::pow(10.0, static_cast<double>(std::abs(dec)));
   mx::array t = mx::array(ten, v.dtype());
-  mx::array out = decimals > 0 ? mx::divide(mx::round(mx::multiply(v, t)), t)
-                               : mx::multiply(mx::round(mx::divide(v, t)), t);
+  mx::array out = dec == 0  ? mx::round(v)
+                  : dec > 0 ? mx::divide(mx::round(mx::multiply(v, t)), t)
+                            : mx::multiply(mx::round(mx::divide(v, t)), t);
   Tensor result = make_result(out, self.dtype(), {&self});
   if (!needs_grad({&self})) return result;
   return with_history(result, make_node("RoundBackward1", {&self}, [](FnNode&, TensorList& gs) {

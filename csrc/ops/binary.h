@@ -23,7 +23,12 @@ Tensor xlogy(const Tensor& a, const Tensor& b);
 // clamp with optional (scalar or tensor) bounds; ClampBackward1 / ClampBackward0.
 Tensor clamp(const Tensor& self, const std::optional<Tensor>& min,
              const std::optional<Tensor>& max);
-Tensor round_decimals(const Tensor& self, int64_t decimals);
+// clamp_min / clamp_max (ClampMinBackward0/1, ClampMaxBackward0/1 for a scalar / tensor bound).
+Tensor clamp_min(const Tensor& self, const Tensor& min);
+Tensor clamp_max(const Tensor& self, const Tensor& max);
+// torch.round: without decimals RoundBackward0; with decimals (even 0) torch's
+// round.decimals overload, RoundBackward1.
+Tensor round_decimals(const Tensor& self, std::optional<int64_t> decimals);
 Tensor square(const Tensor& self);
 
 Tensor isnan(const Tensor& self);

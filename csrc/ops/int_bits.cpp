@@ -1,5 +1,8 @@
 #include "ops/int_bits.h"
 
+#include <cmath>
+
+#include "ops/complex.h"
 #include "ops/creation.h"
 #include "ops/pointwise.h"
 #include "ops/reduce.h"
@@ -106,7 +109,36 @@ Tensor bitwise_right_shift(const Tensor& a, const Tensor& b) {
 }
 
 Tensor ldexp(const Tensor& input, const Tensor& other) {
-  return mul(input, pow(wrapped_scalar(2.0), other));
+  Tensor result = [&] {
+    AutoGradMode no_grad(false);
+    return mul(input, pow(wrapped_scalar(2.0), other));
+  }();
+  if (!needs_grad({&input, &other})) return result;
+  result = make_result(result.value(), result.dtype(), {});
+  // torch's ldexp formulas: g 2^other for input, g result ln 2 for other.
+  const bool gi = needs_grad({&input}), go = needs_grad({&other});
+  auto node = make_node("LdexpBackward0", {&input, &other},
+                        [gi, go, si = input.sizes(), so = other.sizes(), di = input.dtype(),
+                         dt = other.dtype()](FnNode& n, TensorList& gs) {
+                          TensorList r(2);
+                          size_t k = 0;
+                          if (gi && n.needs_input_grad(0)) {
+                            // torch's integer 2: 2^e is integral (0 for e < 0)
+                            // for an integer exponent tensor.
+                            const Tensor scale =
+                                conj_if_complex(pow(wrapped_scalar(int64_t{2}), n.saved(k)));
+                            r[0] = handle_r_to_c(di, sum_to(mul(gs[0], scale), si));
+                          }
+                          if (gi) ++k;
+                          if (go && n.needs_input_grad(1)) {
+                            const Tensor d = mul(mul(gs[0], conj_if_complex(n.saved(k))), M_LN2);
+                            r[1] = handle_r_to_c(dt, sum_to(d, so));
+                          }
+                          return r;
+                        });
+  if (gi) node->save(other);
+  if (go) node->save(result, true);
+  return with_history(result, node);
 }
 
 std::pair<Tensor, Tensor> frexp(const Tensor& input) {

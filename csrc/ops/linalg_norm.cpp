@@ -5,11 +5,13 @@
 #include <limits>
 
 #include "ops/binary.h"
+#include "ops/complex.h"
 #include "ops/linalg.h"
 #include "ops/linalg_decomp.h"
 #include "ops/linalg_solve.h"
 #include "ops/numeric.h"
 #include "ops/pointwise.h"
+#include "ops/products.h"
 #include "ops/reduce.h"
 #include "ops/reduce_stats.h"
 #include "ops/scan.h"
@@ -247,11 +249,16 @@ Tensor linalg_cond(const Tensor& A, const std::optional<NormOrd>& p) {
 }
 
 Tensor linalg_vecdot(const Tensor& x, const Tensor& y, int64_t dim) {
+  MLXC_CHECK(is_floating(x.dtype()) || is_complex(x.dtype()), Runtime,
+             "linalg.vecdot: Expected a floating point or complex tensor as input. Got ",
+             scalar_type_name(x.dtype()));
   MLXC_CHECK(x.dtype() == y.dtype(), Runtime,
              "linalg.vecdot: Expected x and y to have the same dtype, but found x of type ",
              scalar_type_name(x.dtype()), " and y of type ", scalar_type_name(y.dtype()),
              " instead");
-  return sum(mul(x, y), std::vector<int64_t>{dim}, false);
+  // As torch: two vectors go through vdot (dim unused), else sum(conj(x) y, dim).
+  if (x.dim() == 1 && y.dim() == 1) return vdot(x, y);
+  return sum(mul(conj_if_complex(x), y), std::vector<int64_t>{dim}, false);
 }
 
 namespace {

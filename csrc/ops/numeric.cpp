@@ -1,6 +1,7 @@
 #include "ops/numeric.h"
 
 #include <cmath>
+#include <complex>
 #include <limits>
 
 #include "core/grad_mode.h"
@@ -8,6 +9,7 @@
 #include "ops/complex.h"
 #include "ops/nn_misc.h"
 #include "ops/pointwise.h"
+#include "ops/reduce.h"
 #include "ops/reduce_stats.h"
 #include "ops/shape.h"
 #include "ops/view.h"
@@ -70,9 +72,20 @@ Tensor nan_to_num(const Tensor& self, std::optional<double> nan, std::optional<d
   if (!is_floating(self.dtype())) return clone(self);
   const ScalarType st = self.dtype();
   const double big = max_of(st);
-  Tensor r = where(isnan(self), scalar_tensor(nan.value_or(0.0), st), self);
-  r = where(isposinf(self), scalar_tensor(posinf.value_or(big), st), r);
-  return where(isneginf(self), scalar_tensor(neginf.value_or(-big), st), r);
+  Tensor result = [&] {
+    AutoGradMode no_grad(false);
+    Tensor r = where(isnan(self), scalar_tensor(nan.value_or(0.0), st), self);
+    r = where(isposinf(self), scalar_tensor(posinf.value_or(big), st), r);
+    return where(isneginf(self), scalar_tensor(neginf.value_or(-big), st), r);
+  }();
+  if (!needs_grad({&self})) return result;
+  result = make_result(result.value(), st, {});
+  // The gradient passes where the input is finite.
+  auto node = make_node("NanToNumBackward0", {&self}, [](FnNode& n, TensorList& gs) {
+    return TensorList{mul(gs[0], isfinite(n.saved(0)))};
+  });
+  node->save(self);
+  return with_history(result, node);
 }
 
 Tensor logit(const Tensor& self, std::optional<double> eps) {
@@ -114,7 +127,12 @@ Tensor diff(const Tensor& self, int64_t n, int64_t dim, const std::optional<Tens
   MLXC_CHECK(self.dim() >= 1, Runtime, "diff expects input to be at least one-dimensional");
   MLXC_CHECK(n >= 0, Runtime, "order must be non-negative but got ", n);
   const int64_t d = wrap_dim(dim, self.dim());
-  if (n == 0) return self;  // torch ignores prepend/append then
+  if (n == 0) {
+    // torch returns a copy and ignores prepend/append then.
+    Tensor out = zeros_like(self);
+    copy_(out, self);
+    return out;
+  }
   TensorList parts;
   if (prepend) parts.push_back(*prepend);
   parts.push_back(self);
@@ -148,12 +166,64 @@ Tensor cross(const Tensor& self, const Tensor& other, std::optional<int64_t> dim
   MLXC_CHECK(self.sizes()[d] == 3 && other.sizes()[d] == 3, Runtime, name, ": inputs dimension ",
              dim ? *dim : d, " must have length 3. Got ", self.sizes()[d], " and ",
              other.sizes()[d]);
-  auto c = [d](const Tensor& t, int64_t i) { return narrow(t, d, i, 1); };
-  Tensor x = sub(mul(c(self, 1), c(other, 2)), mul(c(self, 2), c(other, 1)));
-  Tensor y = sub(mul(c(self, 2), c(other, 0)), mul(c(self, 0), c(other, 2)));
-  Tensor z = sub(mul(c(self, 0), c(other, 1)), mul(c(self, 1), c(other, 0)));
-  return cat({x, y, z}, d);
+  Tensor result = [&] {
+    AutoGradMode no_grad(false);
+    auto c = [d](const Tensor& t, int64_t i) { return narrow(t, d, i, 1); };
+    Tensor x = sub(mul(c(self, 1), c(other, 2)), mul(c(self, 2), c(other, 1)));
+    Tensor y = sub(mul(c(self, 2), c(other, 0)), mul(c(self, 0), c(other, 2)));
+    Tensor z = sub(mul(c(self, 0), c(other, 1)), mul(c(self, 1), c(other, 0)));
+    return cat({x, y, z}, d);
+  }();
+  if (!needs_grad({&self, &other})) return result;
+  result = make_result(result.value(), result.dtype(), {});
+  // torch's linalg_cross backward: cross(conj(other), g) and cross(g, conj(self)),
+  // summed back over broadcast dimensions.
+  auto node = make_node("LinalgCrossBackward0", {&self, &other},
+                        [d, sa = self.sizes(), sb = other.sizes()](FnNode& n, TensorList& gs) {
+                          const Tensor a = n.saved(0), b = n.saved(1);
+                          TensorList r(2);
+                          if (n.needs_input_grad(0)) {
+                            r[0] = sum_to(cross(conj_if_complex(b), gs[0], d, "linalg.cross"), sa);
+                          }
+                          if (n.needs_input_grad(1)) {
+                            r[1] = sum_to(cross(gs[0], conj_if_complex(a), d, "linalg.cross"), sb);
+                          }
+                          return r;
+                        });
+  node->save(self);
+  node->save(other);
+  return with_history(result, node);
 }
+
+namespace {
+
+// torch's block_diag_backward: each input's block cut out of g (its real part
+// for a real input). As torch, an empty 1-D input takes no rows from g.
+TensorList block_diag_backward(FnNode& n, const Tensor& g, const std::vector<IntArray>& sizes,
+                               const std::vector<ScalarType>& dtypes) {
+  TensorList r(sizes.size());
+  const Tensor g_real = is_complex(g.dtype()) ? real(g) : Tensor();
+  int64_t row = 0, col = 0;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    const Tensor& gv = g_real.defined() && !is_complex(dtypes[i]) ? g_real : g;
+    const IntArray& s = sizes[i];
+    if (s.size() == 1 && s[0] == 0) {
+      if (n.needs_input_grad(i))
+        r[i] = make_result(mx::zeros({0}, to_mlx(gv.dtype())), gv.dtype(), {});
+      continue;
+    }
+    const int64_t h = s.size() == 2 ? s[0] : 1;
+    const int64_t w = s.size() == 2 ? s[1] : (s.size() == 1 ? s[0] : 1);
+    if (n.needs_input_grad(i)) {
+      r[i] = reshape(narrow(narrow(gv, 0, row, h), 1, col, w), s);
+    }
+    row += h;
+    col += w;
+  }
+  return r;
+}
+
+}  // namespace
 
 Tensor block_diag(const TensorList& tensors) {
   TensorList blocks;
@@ -171,31 +241,63 @@ Tensor block_diag(const TensorList& tensors) {
     blocks.push_back(b);
   }
   if (blocks.empty()) return Tensor::from_array(mx::zeros({1, 0}, to_mlx(default_float_dtype())));
-  TensorList rows;
-  int64_t left = 0;
-  for (const Tensor& b : blocks) {
-    const int64_t w = b.sizes()[1];
-    Tensor cb = b.dtype() == st ? b : to_dtype(b, st);
-    rows.push_back(constant_pad_nd(cb, {left, cols - left - w}, wrapped_scalar(0.0)));
-    left += w;
+  Tensor result = [&] {
+    AutoGradMode no_grad(false);
+    TensorList rows;
+    int64_t left = 0;
+    for (const Tensor& b : blocks) {
+      const int64_t w = b.sizes()[1];
+      Tensor cb = b.dtype() == st ? b : to_dtype(b, st);
+      rows.push_back(constant_pad_nd(cb, {left, cols - left - w}, wrapped_scalar(0.0)));
+      left += w;
+    }
+    return cat(rows, 0);
+  }();
+  bool any_grad = false;
+  for (const Tensor& t : tensors) any_grad = any_grad || t.requires_grad();
+  if (!(GradMode::is_enabled() && any_grad)) return result;
+  result = make_result(result.value(), result.dtype(), {});
+  std::vector<IntArray> sizes;
+  std::vector<ScalarType> dtypes;
+  for (const Tensor& t : tensors) {
+    sizes.push_back(t.sizes());
+    dtypes.push_back(t.dtype());
   }
-  return cat(rows, 0);
+  auto node =
+      std::make_shared<FnNode>("BlockDiagBackward0", [sizes, dtypes](FnNode& n, TensorList& gs) {
+        return block_diag_backward(n, gs[0], sizes, dtypes);
+      });
+  for (const Tensor& t : tensors) {
+    node->next_edges.push_back(gradient_edge(t));
+    node->input_dtypes.push_back(t.dtype());
+  }
+  return with_history(result, node);
 }
 
 Tensor angle(const Tensor& self) {
-  if (is_complex(self.dtype())) return atan2(imag(self), real(self));
-  Tensor x = is_floating(self.dtype()) ? self : to_dtype(self, default_float_dtype());
-  const ScalarType st = x.dtype();
-  Tensor r;
-  {
+  const bool cplx = is_complex(self.dtype());
+  Tensor result = [&] {
     AutoGradMode off(false);
-    r = where(lt(x, scalar_tensor(0.0, st)), scalar_tensor(M_PI, st), scalar_tensor(0.0, st));
-    r = where(isnan(x), x, r);
-  }
-  // The derivative of a real input's angle is zero: record that as a node.
-  // (infinite inputs would make x * 0 NaN, so they contribute a constant zero).
-  Tensor zero = scalar_tensor(0.0, st);
-  return add(r, where(isfinite(x), mul(x, zero), zero));
+    if (cplx) return atan2(imag(self), real(self));
+    Tensor x = is_floating(self.dtype()) ? self : to_dtype(self, default_float_dtype());
+    const ScalarType st = x.dtype();
+    Tensor r =
+        where(lt(x, scalar_tensor(0.0, st)), scalar_tensor(M_PI, st), scalar_tensor(0.0, st));
+    return where(isnan(x), x, r);
+  }();
+  if (!needs_grad({&self})) return result;
+  result = make_result(result.value(), result.dtype(), {});
+  // torch's angle_backward: zero for real inputs; g i z / |z|^2 for complex
+  // ones (zero at z = 0).
+  auto node = make_node("AngleBackward0", {&self}, [cplx](FnNode& n, TensorList& gs) {
+    if (!cplx) return TensorList{zeros_like(gs[0])};
+    const Tensor z = n.saved(0);
+    const Tensor d = mul(div(mul(gs[0], z), pow(abs(z), wrapped_scalar(int64_t{2}))),
+                         wrapped_scalar(std::complex<double>(0.0, 1.0)));
+    return TensorList{where(eq(z, wrapped_scalar(0.0)), zeros_like(d), d)};
+  });
+  if (cplx) node->save(self);
+  return with_history(result, node);
 }
 
 Tensor fill(const Tensor& self, const Tensor& value) {

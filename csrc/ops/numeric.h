@@ -1,6 +1,6 @@
-// Numeric utilities torch composes from pointwise ops and views: isclose,
-// equal, nan_to_num, logit, heaviside, diff, cross, block_diag, angle, fill. Gradients come
-// from the ops they are made of.
+// Numeric utilities: isclose, equal, nan_to_num, logit, heaviside, diff, cross,
+// block_diag, angle, fill. Ops with a node of their own in torch (nan_to_num,
+// logit, cross, block_diag, angle) record it; the others are composites as in torch.
 #pragma once
 
 #include <optional>

@@ -493,31 +493,6 @@ Tensor threshold_backward(const Tensor& g, const Tensor& self, double threshold)
   return with_history(result, node);
 }
 
-Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, const Tensor& value) {
-  Tensor v = scalar_for_dtype(value, result_type({&self, &t1, &t2}));
-  return add(self, mul(mul(t1, t2), v));
-}
-
-Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, const Tensor& value) {
-  Tensor v = scalar_for_dtype(value, result_type({&self, &t1, &t2}));
-  return add(self, mul(div(t1, t2), v));
-}
-
-Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight_in) {
-  const Tensor weight = weight_in.impl()->wrapped_number
-                            ? scalar_for_dtype(weight_in, result_type({&self, &end}))
-                            : weight_in;
-  // torch's two-sided formula keeps lerp exact at both ends.
-  Tensor diff = sub(end, self);
-  if (auto w = host_scalar(weight)) {
-    if (*w < 0.5) return add(self, mul(weight, diff));
-    return sub(end, mul(diff, sub(wrapped_scalar(1.0), weight)));
-  }
-  Tensor low = add(self, mul(weight, diff));
-  Tensor high = sub(end, mul(diff, sub(wrapped_scalar(1.0), weight)));
-  return where(lt(abs(weight), wrapped_scalar(0.5)), low, high);
-}
-
 namespace {
 
 // `values` (logical order) in a fresh storage laid out with `strides`, whose
@@ -673,6 +648,12 @@ const Tensor& fill_(const Tensor& self, const Tensor& value) {
   return apply_inplace(self, filled);
 }
 
-const Tensor& zero_(const Tensor& self) { return apply_inplace(self, zeros_like(self)); }
+const Tensor& zero_(const Tensor& self) {
+  Tensor zeros = zeros_like(self);
+  if (!needs_grad({&self})) return apply_inplace(self, zeros);
+  auto node = make_node("ZeroBackward0", {&self},
+                        [](FnNode&, TensorList& gs) { return TensorList{zeros_like(gs[0])}; });
+  return apply_inplace(self, with_history(zeros, node));
+}
 
 }  // namespace mlxc

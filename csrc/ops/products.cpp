@@ -201,7 +201,8 @@ Tensor kron(const Tensor& self, const Tensor& other) {
     ib.push_back(sb[i]);
     out.push_back(sa[i] * sb[i]);
   }
-  return reshape(mul(reshape(self, ia), reshape(other, ib)), out);
+  // As torch: unsafe views around one broadcast product (UnsafeViewBackward0).
+  return unsafe_view(mul(unsafe_view(self, ia), unsafe_view(other, ib)), out);
 }
 
 Tensor vdot(const Tensor& self, const Tensor& other) {
@@ -210,8 +211,27 @@ Tensor vdot(const Tensor& self, const Tensor& other) {
   MLXC_CHECK(self.dtype() == other.dtype(), Runtime,
              "vdot : expected both vectors to have same dtype, but found ",
              legacy_type_name(self.dtype()), " and ", legacy_type_name(other.dtype()));
-  if (!is_complex(self.dtype())) return dot(self, other);
-  return dot(complex(real(self), mul(imag(self), wrapped_scalar(-1.0))), other);
+  Tensor result = [&] {
+    AutoGradMode no_grad(false);
+    if (!is_complex(self.dtype())) return dot(self, other);
+    return dot(complex(real(self), mul(imag(self), wrapped_scalar(-1.0))), other);
+  }();
+  if (!needs_grad({&self, &other})) return result;
+  result = make_result(result.value(), result.dtype(), {});
+  // torch's vdot formulas: conj(g) other for self, g self for other.
+  const bool ga = needs_grad({&self}), gb = needs_grad({&other});
+  auto node = make_node("VdotBackward0", {&self, &other}, [ga, gb](FnNode& n, TensorList& gs) {
+    TensorList r(2);
+    size_t k = 0;
+    const Tensor y = ga ? n.saved(k++) : Tensor();
+    const Tensor x = gb ? n.saved(k++) : Tensor();
+    if (ga && n.needs_input_grad(0)) r[0] = mul(conj_if_complex(gs[0]), y);
+    if (gb && n.needs_input_grad(1)) r[1] = mul(gs[0], x);
+    return r;
+  });
+  if (ga) node->save(other);
+  if (gb) node->save(self);
+  return with_history(result, node);
 }
 
 Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, const Tensor& beta,

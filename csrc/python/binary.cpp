@@ -111,13 +111,19 @@ void init_binary(nb::module_&, nb::module_& fns) {
   fns.def("isreal", isreal, nb::arg("input"));
   cls.def("isreal", isreal);
 
-  auto round_b = [](const Tensor& x, int64_t decimals) { return round_decimals(x, decimals); };
-  fns.def("round", round_b, nb::arg("input"), nb::kw_only(), nb::arg("decimals") = 0);
-  cls.def("round", round_b, nb::kw_only(), nb::arg("decimals") = 0);
+  // torch's two overloads: round(input) and round(input, *, decimals).
+  auto round_b = [](const Tensor& x) { return round_decimals(x, std::nullopt); };
+  auto round_d = [](const Tensor& x, int64_t decimals) { return round_decimals(x, decimals); };
+  fns.def("round", round_b, nb::arg("input"));
+  fns.def("round", round_d, nb::arg("input"), nb::kw_only(), nb::arg("decimals"));
+  cls.def("round", round_b);
+  cls.def("round", round_d, nb::kw_only(), nb::arg("decimals"));
+  cls.def("round_",
+          [](nb::handle s) { return inplace_result(s, round_decimals(unwrap(s), std::nullopt)); });
   cls.def(
       "round_",
       [](nb::handle s, int64_t d) { return inplace_result(s, round_decimals(unwrap(s), d)); },
-      nb::kw_only(), nb::arg("decimals") = 0);
+      nb::kw_only(), nb::arg("decimals"));
 
   auto clamp_b = [](const Tensor& x, nb::handle lo, nb::handle hi) {
     return clamp(x, bound(lo, "min"), bound(hi, "max"));
@@ -132,32 +138,26 @@ void init_binary(nb::module_&, nb::module_& fns) {
             },
             nb::arg("min") = nb::none(), nb::arg("max") = nb::none());
   }
-  fns.def(
-      "clamp_min",
-      [](const Tensor& x, nb::handle lo) { return clamp(x, operand(lo, "min"), std::nullopt); },
-      nb::arg("input"), nb::arg("min"));
-  cls.def(
-      "clamp_min",
-      [](const Tensor& x, nb::handle lo) { return clamp(x, operand(lo, "min"), std::nullopt); },
-      nb::arg("min"));
-  fns.def(
-      "clamp_max",
-      [](const Tensor& x, nb::handle hi) { return clamp(x, std::nullopt, operand(hi, "max")); },
-      nb::arg("input"), nb::arg("max"));
-  cls.def(
-      "clamp_max",
-      [](const Tensor& x, nb::handle hi) { return clamp(x, std::nullopt, operand(hi, "max")); },
-      nb::arg("max"));
+  auto clamp_min_b = [](const Tensor& x, nb::handle lo) {
+    return clamp_min(x, operand(lo, "min"));
+  };
+  auto clamp_max_b = [](const Tensor& x, nb::handle hi) {
+    return clamp_max(x, operand(hi, "max"));
+  };
+  fns.def("clamp_min", clamp_min_b, nb::arg("input"), nb::arg("min"));
+  cls.def("clamp_min", clamp_min_b, nb::arg("min"));
+  fns.def("clamp_max", clamp_max_b, nb::arg("input"), nb::arg("max"));
+  cls.def("clamp_max", clamp_max_b, nb::arg("max"));
   cls.def(
       "clamp_min_",
       [](nb::handle s, nb::handle lo) {
-        return inplace_result(s, clamp(unwrap(s), operand(lo, "min"), std::nullopt));
+        return inplace_result(s, clamp_min(unwrap(s), operand(lo, "min")));
       },
       nb::arg("min"));
   cls.def(
       "clamp_max_",
       [](nb::handle s, nb::handle hi) {
-        return inplace_result(s, clamp(unwrap(s), std::nullopt, operand(hi, "max")));
+        return inplace_result(s, clamp_max(unwrap(s), operand(hi, "max")));
       },
       nb::arg("max"));
 }

@@ -385,8 +385,7 @@ void init_linalg_ns(nb::module_& m, nb::module_& fns) {
   ns.def(
       "cross",
       [](const Tensor& a, const Tensor& b, int64_t dim, nb::handle out) {
-        return write_out(
-            out, linalg::as_node("LinalgCrossBackward0", {cross(a, b, dim, "linalg.cross")})[0]);
+        return write_out(out, cross(a, b, dim, "linalg.cross"));
       },
       nb::arg("input"), nb::arg("other"), nb::kw_only(), nb::arg("dim") = -1,
       nb::arg("out") = nb::none());
