@@ -70,10 +70,29 @@ Tensor rot90(const Tensor& self, int64_t k, const std::vector<int64_t>& dims) {
   MLXC_CHECK(a != b, Runtime, "expected rotation dims to be different, but got dim0 = ", a,
              " and dim1 = ", b);
   k = ((k % 4) + 4) % 4;
-  if (k == 1) return transpose(flip(self, {b}), a, b);
-  if (k == 2) return flip(self, {a, b});
-  if (k == 3) return flip(transpose(self, a, b), {b});
-  return clone(self);
+  Tensor v;
+  {
+    // As torch: k = 1 and 3 flip one dim and transpose, so the result keeps
+    // the transposed layout; 0 and 2 are contiguous.
+    AutoGradMode no_grad(false);
+    if (k == 1)
+      v = transpose(flip(self, {b}), a, b);
+    else if (k == 2)
+      v = flip(self, {a, b});
+    else if (k == 3)
+      v = transpose(flip(self, {a}), a, b);
+    else
+      v = self;
+  }
+  Tensor result = make_result(v.value(), self.dtype(), {&self});
+  if (k % 2 == 1) {
+    std::vector<int> order(self.dim());
+    for (int i = 0; i < static_cast<int>(self.dim()); ++i) order[i] = i;
+    std::swap(order[a], order[b]);
+    adopt_memory_order(result, order);
+  }
+  return with_grad(result, self, "Rot90Backward0",
+                   [k, dims](const Tensor& g) { return rot90(g, -k, dims); });
 }
 
 Tensor repeat(const Tensor& self, const IntArray& repeats) {
@@ -215,7 +234,20 @@ Tensor diagflat(const Tensor& self, int64_t offset) {
 Tensor trace(const Tensor& self) {
   MLXC_CHECK(self.dim() == 2, Runtime, "trace: expected a matrix, but got tensor with dim ",
              self.dim());
-  return sum(diagonal(self, 0, 0, 1));
+  Tensor v;
+  {
+    AutoGradMode no_grad(false);
+    v = sum(diagonal(self, 0, 0, 1));
+  }
+  Tensor result = make_result(v.value(), v.dtype(), {&self});
+  // torch's trace_backward: g on the diagonal, zeros elsewhere.
+  const IntArray sizes = self.sizes();
+  return with_grad(result, self, "TraceBackward0", [sizes](const Tensor& g) {
+    const mx::array diag =
+        mx::eye(static_cast<int>(sizes[0]), static_cast<int>(sizes[1]), 0, mx::bool_);
+    const Tensor mask = make_result(diag, ScalarType::Bool, {});
+    return where(mask, expand(g, sizes), scalar_tensor(0.0, g.dtype()));
+  });
 }
 
 }  // namespace mlxc

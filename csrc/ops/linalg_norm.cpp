@@ -37,8 +37,10 @@ Tensor restore_dims(const Tensor& g, const std::vector<int>& axes, int64_t ndim,
   return r;
 }
 
-Tensor vector_norm_backward(const Tensor& grad, const Tensor& x, double p, const Tensor& norm_in,
-                            const std::vector<int>& axes, bool keepdim) {
+}  // namespace
+
+Tensor norm_backward(const Tensor& grad, const Tensor& x, double p, const Tensor& norm_in,
+                     const std::vector<int>& axes, bool keepdim) {
   const int64_t nd = x.dim();
   Tensor g = restore_dims(grad, axes, nd, keepdim);
   Tensor norm = restore_dims(norm_in, axes, nd, keepdim);
@@ -65,8 +67,6 @@ Tensor vector_norm_backward(const Tensor& grad, const Tensor& x, double p, const
   return mul(scaled, scale);
 }
 
-}  // namespace
-
 Tensor linalg_vector_norm(const Tensor& self, double ord, const OptIntList& dim, bool keepdim,
                           std::optional<ScalarType> dtype) {
   const char* fn = "linalg.vector_norm";
@@ -75,7 +75,7 @@ Tensor linalg_vector_norm(const Tensor& self, double ord, const OptIntList& dim,
              scalar_type_name(self.dtype()));
   if (dtype) {
     MLXC_CHECK(is_floating(*dtype) || is_complex(*dtype), Runtime, fn,
-               ": dtype should be floating point or complex. Got ", scalar_type_name(*dtype));
+               ": dtype should be floating point or complex, but got ", scalar_type_name(*dtype));
   }
   Tensor x = dtype && *dtype != self.dtype() ? to_dtype(self, *dtype) : self;
   // The norm of a complex tensor is real.
@@ -118,7 +118,7 @@ Tensor linalg_vector_norm(const Tensor& self, double ord, const OptIntList& dim,
   auto node =
       make_node("LinalgVectorNormBackward0", {&x}, [ord, ax, keepdim](FnNode& n, TensorList& gs) {
         if (gs.empty() || !gs[0].defined()) return TensorList{Tensor()};
-        return TensorList{vector_norm_backward(gs[0], n.saved(0), ord, n.saved(1), ax, keepdim)};
+        return TensorList{norm_backward(gs[0], n.saved(0), ord, n.saved(1), ax, keepdim)};
       });
   set_history(out, node);
   node->save(x);

@@ -17,6 +17,9 @@ using NormOrd = std::variant<double, std::string>;
 
 Tensor linalg_vector_norm(const Tensor& self, double ord, const OptIntList& dim, bool keepdim,
                           std::optional<ScalarType> dtype);
+// torch's norm_backward: the gradient of the p-norm `norm` of x over `axes`.
+Tensor norm_backward(const Tensor& grad, const Tensor& x, double p, const Tensor& norm,
+                     const std::vector<int>& axes, bool keepdim);
 Tensor linalg_matrix_norm(const Tensor& A, const NormOrd& ord, const std::vector<int64_t>& dim,
                           bool keepdim, std::optional<ScalarType> dtype);
 Tensor linalg_norm(const Tensor& A, const std::optional<NormOrd>& ord, const OptIntList& dim,

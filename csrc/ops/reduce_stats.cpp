@@ -1,11 +1,13 @@
 #include "ops/reduce_stats.h"
 
 #include <cmath>
+#include <limits>
 
 #include "ops/binary.h"
 #include "ops/complex.h"
 #include "ops/gather.h"
 #include "ops/layout.h"
+#include "ops/linalg_norm.h"
 #include "ops/pointwise.h"
 #include "ops/scan.h"
 #include "ops/shape.h"
@@ -125,51 +127,170 @@ Tensor prod(const Tensor& self, std::optional<int64_t> dim, bool keepdim,
   return with_history(result, node);
 }
 
-Tensor var(const Tensor& self, const OptDims& dims, double correction, bool keepdim) {
-  MLXC_CHECK(is_floating(self.dtype()) || is_complex(self.dtype()), Runtime,
-             "std and var only support floating point and complex dtypes");
-  auto axes = reduce_axes(self, dims);
-  const int64_t n = count_over(self, axes);
-  std::vector<int64_t> d64(axes.begin(), axes.end());
-  // mean((x - mean)^2) * n / (n - correction), composed so gradients follow.
+namespace {
+
+// The reduction a var/std call makes: the reduced axes and whether it covers
+// every element (torch's var_backward treats that case apart).
+struct VarDims {
+  std::vector<int> axes;
+  bool all = false;
+};
+
+VarDims var_dims(const Tensor& self, const OptDims& dims, const char* name) {
+  MLXC_CHECK(is_floating(self.dtype()) || is_complex(self.dtype()), Runtime, name,
+             " only support floating point and complex dtypes");
+  return {reduce_axes(self, dims), !dims || dims->empty() || self.dim() == 0};
+}
+
+// mean((x - mean)^2) * n / (n - correction), evaluated without history.
+Tensor var_value(const Tensor& self, const VarDims& vd, double correction, bool keepdim) {
+  AutoGradMode no_grad(false);
+  const int64_t n = count_over(self, vd.axes);
+  std::vector<int64_t> d64(vd.axes.begin(), vd.axes.end());
   Tensor centered = sub(self, mean(self, d64, true));
   // |x - mean|^2: real for complex inputs, as torch's var.
   Tensor sq = is_complex(self.dtype())
                   ? add(mul(real(centered), real(centered)), mul(imag(centered), imag(centered)))
                   : mul(centered, centered);
-  Tensor total = axes.empty() ? sq : sum(sq, d64, keepdim);
+  Tensor total = vd.axes.empty() ? sq : sum(sq, d64, keepdim);
   const double denom = std::max(0.0, static_cast<double>(n) - correction);
-  Tensor result = div(total, denom);
-  return result;
+  return div(total, denom);
+}
+
+// torch's var_backward: 2 / (n - correction) * g * (x - mean(x)).
+Tensor var_backward(const Tensor& grad, const Tensor& self, const VarDims& vd, double correction,
+                    bool keepdim) {
+  if (vd.all) {
+    const double dof = static_cast<double>(self.numel()) - correction;
+    if (dof <= 0) {
+      // 2 / dof is infinite: NaN where x equals its mean, inf elsewhere.
+      const ScalarType rt = is_complex(self.dtype()) ? ScalarType::Float32 : self.dtype();
+      Tensor fill =
+          where(eq(self, mean(self)), scalar_tensor(std::numeric_limits<double>::quiet_NaN(), rt),
+                scalar_tensor(std::numeric_limits<double>::infinity(), rt));
+      return mul(grad, fill);
+    }
+    return mul(mul(grad, 2.0 / dof), sub(self, mean(self)));
+  }
+  std::vector<int64_t> d64(vd.axes.begin(), vd.axes.end());
+  const double n = static_cast<double>(count_over(self, vd.axes));
+  Tensor g = expand_reduced(grad, self.sizes(), vd.axes, keepdim);
+  return mul(mul(g, 2.0 / (n - correction)), sub(self, mean(self, d64, true)));
+}
+
+// torch's std_backward: var_backward of g / (2 std), zero where std is zero.
+Tensor std_backward(const Tensor& grad, const Tensor& result, const Tensor& self, const VarDims& vd,
+                    double correction, bool keepdim) {
+  Tensor gv = div(grad, mul(result, 2.0));
+  gv = masked_fill(gv, eq(result, wrapped_scalar(0.0)), wrapped_scalar(0.0));
+  return var_backward(gv, self, vd, correction, keepdim);
+}
+
+// The mean's share of var_mean / std_mean's gradient.
+Tensor mean_share(const Tensor& grad, const Tensor& self, const VarDims& vd, bool keepdim) {
+  const double n = static_cast<double>(count_over(self, vd.axes));
+  return expand_reduced(div(grad, n), self.sizes(), vd.axes, keepdim);
+}
+
+Tensor detached_mean(const Tensor& self, const OptDims& dims, bool keepdim) {
+  AutoGradMode no_grad(false);
+  return mean(self, dims, keepdim);
+}
+
+// var_mean and std_mean: one node with two outputs (the statistic, the mean).
+std::pair<Tensor, Tensor> stat_mean(const Tensor& self, const OptDims& dims, double correction,
+                                    bool keepdim, bool is_std) {
+  const VarDims vd = var_dims(self, dims, is_std ? "std_mean" : "var_mean");
+  Tensor stat = var_value(self, vd, correction, keepdim);
+  if (is_std) {
+    AutoGradMode no_grad(false);
+    stat = sqrt(stat);
+  }
+  Tensor m = detached_mean(self, dims, keepdim);
+  stat = make_result(stat.value(), stat.dtype(), {&self});
+  m = make_result(m.value(), m.dtype(), {&self});
+  if (!needs_grad({&self})) return {stat, m};
+  auto node = make_node(is_std ? "StdMeanBackward0" : "VarMeanBackward0", {&self},
+                        [vd, correction, keepdim, is_std](FnNode& n, TensorList& gs) {
+                          const Tensor x = n.saved(0);
+                          Tensor r;
+                          if (!gs.empty() && gs[0].defined()) {
+                            r = is_std ? std_backward(gs[0], n.saved(1), x, vd, correction, keepdim)
+                                       : var_backward(gs[0], x, vd, correction, keepdim);
+                          }
+                          if (gs.size() > 1 && gs[1].defined()) {
+                            Tensor aux = mean_share(gs[1], x, vd, keepdim);
+                            r = r.defined() ? add(r, aux) : aux;
+                          }
+                          return TensorList{r};
+                        });
+  node->num_outputs = 2;
+  set_history(stat, node, 0);
+  set_history(m, node, 1);
+  node->save(self);
+  node->save(stat, true);
+  return {stat, m};
+}
+
+// torch's scale_grad_by_count: g shared evenly among the positions equal to
+// the reduced value (a NaN result matches nothing, so its gradient is NaN).
+Tensor scale_by_count(const Tensor& g, const Tensor& self, const Tensor& result,
+                      const std::vector<int>& axes, bool keepdim) {
+  Tensor mask = eq(self, expand_reduced(result, self.sizes(), axes, keepdim));
+  std::vector<int64_t> d64(axes.begin(), axes.end());
+  Tensor count = sum(to_dtype(mask, g.dtype()), d64, true);
+  Tensor share = div(expand_reduced(g, self.sizes(), axes, keepdim), count);
+  return mul(share, mask);
+}
+
+}  // namespace
+
+Tensor var(const Tensor& self, const OptDims& dims, double correction, bool keepdim) {
+  const VarDims vd = var_dims(self, dims, "std and var");
+  Tensor v = var_value(self, vd, correction, keepdim);
+  Tensor result = make_result(v.value(), v.dtype(), {&self});
+  if (!needs_grad({&self})) return result;
+  auto node =
+      make_node("VarBackward0", {&self}, [vd, correction, keepdim](FnNode& n, TensorList& gs) {
+        return TensorList{var_backward(gs[0], n.saved(0), vd, correction, keepdim)};
+      });
+  node->save(self);
+  return with_history(result, node);
 }
 
 Tensor std_dev(const Tensor& self, const OptDims& dims, double correction, bool keepdim) {
-  return sqrt(var(self, dims, correction, keepdim));
+  const VarDims vd = var_dims(self, dims, "std and var");
+  Tensor v = var_value(self, vd, correction, keepdim);
+  {
+    AutoGradMode no_grad(false);
+    v = sqrt(v);
+  }
+  Tensor result = make_result(v.value(), v.dtype(), {&self});
+  if (!needs_grad({&self})) return result;
+  auto node =
+      make_node("StdBackward0", {&self}, [vd, correction, keepdim](FnNode& n, TensorList& gs) {
+        return TensorList{std_backward(gs[0], n.saved(1), n.saved(0), vd, correction, keepdim)};
+      });
+  node->save(self);
+  with_history(result, node);
+  node->save(result, true);
+  return result;
 }
 
+std::pair<Tensor, Tensor> var_mean(const Tensor& self, const OptDims& dims, double correction,
+                                   bool keepdim) {
+  return stat_mean(self, dims, correction, keepdim, false);
+}
+
+std::pair<Tensor, Tensor> std_mean(const Tensor& self, const OptDims& dims, double correction,
+                                   bool keepdim) {
+  return stat_mean(self, dims, correction, keepdim, true);
+}
+
+// torch.norm with a numeric p (or "fro") is linalg.vector_norm.
 Tensor norm(const Tensor& self, double p, const OptDims& dims, bool keepdim,
             std::optional<ScalarType> dtype) {
-  MLXC_CHECK(is_floating(self.dtype()) || is_complex(self.dtype()) || dtype, Runtime,
-             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
-             scalar_type_name(self.dtype()));
-  Tensor x = dtype ? to_dtype(self, *dtype) : self;
-  Tensor a = abs(x);
-  auto axes = reduce_axes(x, dims);
-  std::vector<int64_t> d64(axes.begin(), axes.end());
-  if (std::isinf(p)) return p > 0 ? amax(a, d64, keepdim) : amin(a, d64, keepdim);
-  if (p == 0) {
-    // The count of non-zeros; its gradient is zero everywhere.
-    Tensor count = sum(to_dtype(ne(a, wrapped_scalar(0.0)), a.dtype()), d64, keepdim);
-    if (!needs_grad({&x})) return count;
-    auto node = make_node("NormBackward1", {&x}, [](FnNode& n, TensorList&) {
-      return TensorList{zeros_like(n.saved(0))};
-    });
-    node->save(x);
-    return with_history(detach_alias(count), node);
-  }
-  if (p == 1) return sum(a, d64, keepdim);
-  if (p == 2) return sqrt(sum(mul(a, a), d64, keepdim));
-  return pow(sum(pow(a, wrapped_scalar(p)), d64, keepdim), wrapped_scalar(1.0 / p));
+  return linalg_vector_norm(self, p, dims, keepdim, dtype);
 }
 
 Tensor all(const Tensor& self, const OptDims& dims, bool keepdim) {
@@ -190,9 +311,23 @@ Tensor count_nonzero(const Tensor& self, const OptDims& dims) {
 Tensor nansum(const Tensor& self, const OptDims& dims, bool keepdim,
               std::optional<ScalarType> dtype) {
   MLXC_CHECK(!is_complex(self.dtype()), Runtime, "nansum on CPU does not support complex inputs");
-  Tensor x = self;
-  if (is_floating(self.dtype())) x = where(isnan(self), zeros_like(self), self);
-  return sum(x, dims, keepdim, dtype);
+  Tensor v;
+  {
+    AutoGradMode no_grad(false);
+    Tensor x = self;
+    if (is_floating(self.dtype())) x = where(isnan(self), zeros_like(self), self);
+    v = sum(x, dims, keepdim, dtype);
+  }
+  Tensor result = make_result(v.value(), v.dtype(), {&self});
+  if (!needs_grad({&self})) return result;
+  auto axes = reduce_axes(self, dims);
+  auto node = make_node("NansumBackward0", {&self}, [axes, keepdim](FnNode& n, TensorList& gs) {
+    const Tensor x = n.saved(0);
+    Tensor g = expand_reduced(to_dtype(gs[0], x.dtype()), x.sizes(), axes, keepdim);
+    return TensorList{mul(g, logical_not(isnan(x)))};
+  });
+  node->save(self);
+  return with_history(result, node);
 }
 
 Tensor nanmean(const Tensor& self, const OptDims& dims, bool keepdim,
@@ -272,6 +407,40 @@ Tensor argmin(const Tensor& self, std::optional<int64_t> dim, bool keepdim) {
              " to have non-zero size.");
   return make_result(argext_axis(self.value(), static_cast<int>(d), keepdim, true),
                      ScalarType::Int64, {&self});
+}
+
+std::pair<Tensor, Tensor> aminmax(const Tensor& self, const OptDims& dim, bool keepdim) {
+  MLXC_CHECK(!is_complex(self.dtype()), NotImplemented,
+             "\"aminmax_cpu\" not implemented for 'ComplexFloat'");
+  MLXC_CHECK(dim || self.numel() > 0, Runtime,
+             "aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+             "identity.");
+  auto axes = reduce_axes(self, dim);
+  for (int a : axes) {
+    MLXC_CHECK(self.sizes()[a] > 0, Index, "aminmax: Expected reduction dim ", a,
+               " to have non-zero size.");
+  }
+  mx::array x = self.value();
+  Tensor lo = make_result(axes.empty() ? x : mx::min(x, axes, keepdim), self.dtype(), {&self});
+  Tensor hi = make_result(axes.empty() ? x : mx::max(x, axes, keepdim), self.dtype(), {&self});
+  if (!needs_grad({&self})) return {lo, hi};
+  auto node = make_node("AminmaxBackward0", {&self}, [axes, keepdim](FnNode& n, TensorList& gs) {
+    const Tensor x = n.saved(0);
+    Tensor r;
+    for (size_t i = 0; i < 2 && i < gs.size(); ++i) {
+      if (!gs[i].defined()) continue;
+      Tensor part = scale_by_count(gs[i], x, n.saved(1 + i), axes, keepdim);
+      r = r.defined() ? add(r, part) : part;
+    }
+    return TensorList{r};
+  });
+  node->num_outputs = 2;
+  set_history(lo, node, 0);
+  set_history(hi, node, 1);
+  node->save(self);
+  node->save(lo, true);
+  node->save(hi, true);
+  return {lo, hi};
 }
 
 }  // namespace mlxc

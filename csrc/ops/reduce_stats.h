@@ -14,6 +14,12 @@ Tensor prod(const Tensor& self, std::optional<int64_t> dim = std::nullopt, bool 
             std::optional<ScalarType> dtype = std::nullopt);
 Tensor var(const Tensor& self, const OptDims& dims, double correction, bool keepdim);
 Tensor std_dev(const Tensor& self, const OptDims& dims, double correction, bool keepdim);
+// (var or std, mean) recorded by one node (VarMeanBackward0 / StdMeanBackward0).
+std::pair<Tensor, Tensor> var_mean(const Tensor& self, const OptDims& dims, double correction,
+                                   bool keepdim);
+std::pair<Tensor, Tensor> std_mean(const Tensor& self, const OptDims& dims, double correction,
+                                   bool keepdim);
+// torch.norm with a numeric p: linalg.vector_norm.
 Tensor norm(const Tensor& self, double p, const OptDims& dims, bool keepdim,
             std::optional<ScalarType> dtype = std::nullopt);
 Tensor all(const Tensor& self, const OptDims& dims, bool keepdim);
@@ -28,5 +34,7 @@ Tensor amin(const Tensor& self, const OptDims& dims, bool keepdim);
 Tensor min(const Tensor& self);
 std::pair<Tensor, Tensor> min_dim(const Tensor& self, int64_t dim, bool keepdim = false);
 Tensor argmin(const Tensor& self, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+// (amin, amax) over dim (none: every element), one AminmaxBackward0 node.
+std::pair<Tensor, Tensor> aminmax(const Tensor& self, const OptDims& dim, bool keepdim);
 
 }  // namespace mlxc

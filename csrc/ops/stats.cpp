@@ -1,5 +1,6 @@
 #include "ops/stats.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/eval.h"
@@ -9,6 +10,7 @@
 #include "ops/gather.h"
 #include "ops/layout.h"
 #include "ops/linalg.h"
+#include "ops/linalg_norm.h"
 #include "ops/pointwise.h"
 #include "ops/reduce.h"
 #include "ops/reduce_stats.h"
@@ -45,12 +47,22 @@ Tensor zeros_without(const Tensor& y, int64_t dim) {
   return zeros(sizes, TensorOptions{st, Device{}, false});
 }
 
-// Sample points x viewed so they broadcast against y along dim (torch's rule).
-Tensor spacing_of(const Tensor& y, const Tensor& x, int64_t dim) {
+// y's samples along dim without the last one (left ends) or the first (right ends).
+Tensor left_ends(const Tensor& y, int64_t dim) {
+  return narrow(y, dim, 0, std::max<int64_t>(y.sizes()[dim] - 1, 0));
+}
+Tensor right_ends(const Tensor& y, int64_t dim) {
+  const int64_t n = y.sizes()[dim];
+  return narrow(y, dim, std::min<int64_t>(n, 1), std::max<int64_t>(n - 1, 0));
+}
+
+// The spacings of sample points x, viewed so they broadcast against y along dim
+// (torch's rule).
+Tensor spacing_of(const Tensor& y, const Tensor& x, int64_t dim, const char* name) {
   Tensor xv = x;
   if (x.dim() == 1) {
-    MLXC_CHECK(x.sizes()[0] == y.sizes()[dim], Runtime,
-               "trapezoid: There must be one `x` value for each sample point");
+    MLXC_CHECK(x.sizes()[0] == y.sizes()[dim], Runtime, name,
+               ": There must be one `x` value for each sample point");
     IntArray shape(y.dim(), 1);
     shape[dim] = x.sizes()[0];
     xv = view(x, shape);
@@ -59,14 +71,71 @@ Tensor spacing_of(const Tensor& y, const Tensor& x, int64_t dim) {
     shape.insert(shape.end(), x.sizes().begin(), x.sizes().end());
     xv = view(x, shape);
   }
-  const int64_t n = xv.sizes()[dim];
-  return sub(slice(xv, dim, 1, n, 1), slice(xv, dim, 0, n - 1, 1));
+  return sub(right_ends(xv, dim), left_ends(xv, dim));
 }
 
-// The trapezoids' doubled areas along dim: dx * (y[1:] + y[:-1]).
+// The trapezoids' doubled heights along dim: y[:-1] + y[1:].
 Tensor pair_sums(const Tensor& y, int64_t dim) {
-  const int64_t n = y.sizes()[dim];
-  return add(slice(y, dim, 1, n, 1), slice(y, dim, 0, n - 1, 1));
+  return add(left_ends(y, dim), right_ends(y, dim));
+}
+
+void check_not_bool(const Tensor& y, const Tensor* x, const char* name) {
+  MLXC_CHECK(y.dtype() != ScalarType::Bool && (!x || x->dtype() != ScalarType::Bool), Runtime, name,
+             ": received a bool input for ", x ? "`x` or `y`" : "`y`",
+             ", but bool is not supported");
+}
+
+// t * s and t / s for a Python number s, recorded as torch records its Scalar
+// overloads (MulBackward1, DivBackward1).
+Tensor scalar_op(const Tensor& t, double s, bool is_div) {
+  Tensor v;
+  {
+    AutoGradMode no_grad(false);
+    v = is_div ? div(t, s) : mul(t, s);
+  }
+  Tensor result = make_result(v.value(), v.dtype(), {&t});
+  if (!needs_grad({&t})) return result;
+  auto node = make_node(is_div ? "DivBackward1" : "MulBackward1", {&t},
+                        [s, is_div](FnNode&, TensorList& gs) {
+                          return TensorList{is_div ? div(gs[0], s) : mul(gs[0], s)};
+                        });
+  return with_history(result, node);
+}
+
+std::vector<int> all_axes(int64_t ndim) {
+  std::vector<int> axes(ndim);
+  for (int i = 0; i < static_cast<int>(ndim); ++i) axes[i] = i;
+  return axes;
+}
+
+// One term of torch's _cdist_backward for every (row of x1, row of x2, feature):
+// diff = x1_i - x2_j, g and dist broadcast over the feature dim.
+Tensor cdist_term(const Tensor& diff, const Tensor& g, const Tensor& dist, double p) {
+  const ScalarType st = diff.dtype();
+  const Tensor zero = scalar_tensor(0.0, st), one = scalar_tensor(1.0, st);
+  if (p == 1.0) return mul(g, sgn(diff));
+  if (std::isinf(p)) return mul(mul(g, sgn(diff)), eq(abs(diff), dist));
+  const Tensor at_zero = eq(dist, zero);
+  const Tensor safe_dist = where(at_zero, one, dist);
+  Tensor t;
+  if (p == 2.0) {
+    t = div(mul(g, diff), safe_dist);
+  } else if (p < 2.0) {
+    Tensor ad = abs(diff);
+    Tensor skip = at_zero;
+    if (p < 1.0) {
+      const Tensor d0 = eq(diff, zero);
+      skip = logical_or(at_zero, d0);
+      ad = where(d0, one, ad);
+    }
+    t = div(mul(mul(sgn(diff), pow(ad, wrapped_scalar(p - 1))), g),
+            pow(safe_dist, wrapped_scalar(p - 1)));
+    return where(skip, zero, t);
+  } else {
+    t = div(mul(mul(diff, pow(abs(diff), wrapped_scalar(p - 2))), g),
+            pow(safe_dist, wrapped_scalar(p - 1)));
+  }
+  return where(at_zero, zero, t);
 }
 
 // torch's _euclidean_dist: distances from one matrix product, with its own
@@ -146,30 +215,59 @@ Tensor corrcoef(const Tensor& input) {
 Tensor trapezoid(const Tensor& y, const Tensor& x, int64_t dim) {
   const int64_t d = wrap_dim(dim, y.dim());
   if (y.sizes()[d] == 0) return zeros_without(y, d);
-  return div(sum(mul(spacing_of(y, x, d), pair_sums(y, d)), std::vector<int64_t>{d}), 2.0);
+  check_not_bool(y, &x, "trapezoid");
+  const Tensor dx = spacing_of(y, x, d, "trapezoid");
+  return scalar_op(sum(mul(pair_sums(y, d), dx), std::vector<int64_t>{d}), 2.0, true);
 }
 
 Tensor trapezoid(const Tensor& y, double dx, int64_t dim) {
   const int64_t d = wrap_dim(dim, y.dim());
   if (y.sizes()[d] == 0) return zeros_without(y, d);
+  check_not_bool(y, nullptr, "trapezoid");
   const Tensor ends = add(select(y, d, 0), select(y, d, -1));
-  return mul(sub(sum(y, std::vector<int64_t>{d}), mul(ends, 0.5)), dx);
+  return scalar_op(sub(sum(y, std::vector<int64_t>{d}), scalar_op(ends, 0.5, false)), dx, false);
 }
 
 Tensor cumulative_trapezoid(const Tensor& y, const Tensor& x, int64_t dim) {
   const int64_t d = wrap_dim(dim, y.dim());
-  if (y.sizes()[d] == 0) return y;
-  return cumsum(mul(div(spacing_of(y, x, d), 2.0), pair_sums(y, d)), d);
+  check_not_bool(y, &x, "cumulative_trapezoid");
+  const Tensor dx = spacing_of(y, x, d, "cumulative_trapezoid");
+  return scalar_op(cumsum(mul(pair_sums(y, d), dx), d), 2.0, true);
 }
 
 Tensor cumulative_trapezoid(const Tensor& y, double dx, int64_t dim) {
   const int64_t d = wrap_dim(dim, y.dim());
-  if (y.sizes()[d] == 0) return y;
+  check_not_bool(y, nullptr, "cumulative_trapezoid");
   return cumsum(mul(pair_sums(y, d), dx / 2.0), d);
 }
 
 Tensor dist(const Tensor& a, const Tensor& b, double p) {
-  return norm(sub(a, b), p, std::nullopt, false);
+  Tensor v;
+  {
+    AutoGradMode no_grad(false);
+    const Tensor diff = sub(a, b);
+    MLXC_CHECK(is_floating(diff.dtype()) || is_complex(diff.dtype()), Runtime,
+               "norm(): input dtype should be either floating point or complex. Got ",
+               scalar_type_name(diff.dtype()), " instead.");
+    v = norm(diff, p, std::nullopt, false);
+  }
+  Tensor result = make_result(v.value(), v.dtype(), {&a, &b});
+  if (!needs_grad({&a, &b})) return result;
+  auto node = make_node(
+      "DistBackward0", {&a, &b}, [p, as = a.sizes(), bs = b.sizes()](FnNode& n, TensorList& gs) {
+        const Tensor diff = sub(n.saved(0), n.saved(1));
+        const Tensor nb = norm_backward(gs[0], diff, p, n.saved(2), all_axes(diff.dim()), false);
+        if (!nb.defined()) return TensorList{Tensor(), Tensor()};  // p = 0
+        TensorList r(2);
+        if (n.needs_input_grad(0)) r[0] = sum_to(nb, as);
+        if (n.needs_input_grad(1)) r[1] = sum_to(neg(nb), bs);
+        return r;
+      });
+  node->save(a);
+  node->save(b);
+  with_history(result, node);
+  node->save(result, true);
+  return result;
 }
 
 Tensor cdist(const Tensor& x1, const Tensor& x2, double p, const std::string& compute_mode) {
@@ -193,10 +291,43 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p, const std::string& co
   const bool use_mm =
       compute_mode == "use_mm_for_euclid_dist" ||
       (compute_mode == "use_mm_for_euclid_dist_if_necessary" && (r1 > 25 || r2 > 25));
-  if (p == 2.0 && use_mm) return euclidean_dist(x1, x2);
+  const bool empty = x1.numel() == 0 || x2.numel() == 0;
+  if (p == 2.0 && use_mm && !empty) {
+    // torch views the matrix-product result to the output shape.
+    const Tensor r = euclidean_dist(x1, x2);
+    return view(r, r.sizes());
+  }
   // Every pair's difference, then the p-norm over the feature dim.
-  const Tensor diff = sub(unsqueeze(x1, -2), unsqueeze(x2, -3));
-  return norm(diff, p, std::vector<int64_t>{-1}, false);
+  Tensor v;
+  {
+    AutoGradMode no_grad(false);
+    v = norm(sub(unsqueeze(x1, -2), unsqueeze(x2, -3)), p, std::vector<int64_t>{-1}, false);
+  }
+  Tensor result = make_result(v.value(), v.dtype(), {&x1, &x2});
+  if (!needs_grad({&x1, &x2})) return result;
+  auto node = make_node("CdistBackward0", {&x1, &x2},
+                        [p, s1 = x1.sizes(), s2 = x2.sizes()](FnNode& n, TensorList& gs) {
+                          const Tensor a = n.saved(0), b = n.saved(1);
+                          TensorList r(2);
+                          if (p == 0.0) {
+                            r[0] = zeros_like(a);
+                            r[1] = zeros_like(b);
+                            return r;
+                          }
+                          const Tensor diff = sub(unsqueeze(a, -2), unsqueeze(b, -3));
+                          const Tensor t =
+                              cdist_term(diff, unsqueeze(gs[0], -1), unsqueeze(n.saved(2), -1), p);
+                          if (n.needs_input_grad(0))
+                            r[0] = sum_to(sum(t, std::vector<int64_t>{-2}), s1);
+                          if (n.needs_input_grad(1))
+                            r[1] = sum_to(neg(sum(t, std::vector<int64_t>{-3})), s2);
+                          return r;
+                        });
+  node->save(x1);
+  node->save(x2);
+  with_history(result, node);
+  node->save(result, true);
+  return result;
 }
 
 Tensor renorm(const Tensor& self, double p, int64_t dim, double maxnorm) {
@@ -208,10 +339,33 @@ Tensor renorm(const Tensor& self, double p, int64_t dim, double maxnorm) {
   std::vector<int64_t> others;
   for (int64_t i = 0; i < self.dim(); ++i)
     if (i != d) others.push_back(i);
-  const Tensor n = norm(self, p, others, true);
-  const Tensor factor = where(gt(n, wrapped_scalar(maxnorm)),
-                              div(wrapped_scalar(maxnorm), add(n, 1e-7)), ones_like(n));
-  return mul(self, factor);
+  Tensor v;
+  {
+    AutoGradMode no_grad(false);
+    const Tensor n = norm(self, p, others, true);
+    const Tensor factor = where(gt(n, wrapped_scalar(maxnorm)),
+                                div(wrapped_scalar(maxnorm), add(n, 1e-7)), ones_like(n));
+    v = mul(self, factor);
+  }
+  Tensor result = make_result(v.value(), v.dtype(), {&self});
+  if (!needs_grad({&self})) return result;
+  // torch's renorm_backward: where the slice was rescaled, the gradient of
+  // x * maxnorm / (|x| + 1e-7); the incoming gradient elsewhere.
+  auto node =
+      make_node("RenormBackward0", {&self}, [p, maxnorm, others](FnNode& n, TensorList& gs) {
+        const Tensor x = n.saved(0), g = gs[0];
+        const Tensor nrm = norm(x, p, others, true);
+        Tensor go = mul(conj(x), g);
+        if (is_complex(go.dtype())) go = real(go);
+        go = sum(go, others, true);
+        const std::vector<int> axes(others.begin(), others.end());
+        const Tensor nb = norm_backward(go, x, p, nrm, axes, true);
+        const Tensor invnorm = reciprocal(add(nrm, 1e-7));
+        const Tensor scaled = mul(mul(invnorm, maxnorm), sub(g, mul(invnorm, nb)));
+        return TensorList{where(gt(nrm, wrapped_scalar(maxnorm)), scaled, g)};
+      });
+  node->save(self);
+  return with_history(result, node);
 }
 
 }  // namespace mlxc

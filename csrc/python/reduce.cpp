@@ -99,14 +99,14 @@ void init_reduce(nb::module_&, nb::module_& fns) {
   auto var_mean_b = [corr](const Tensor& s, nb::handle dim, nb::handle unbiased, bool keepdim,
                            nb::handle correction) {
     const double c = corr(dim, unbiased, correction);
-    auto d = parse_dims(dim);
-    return nb::make_tuple(wrap(var(s, d, c, keepdim)), wrap(mean(s, d, keepdim)));
+    auto [v, m] = var_mean(s, parse_dims(dim), c, keepdim);
+    return nb::make_tuple(wrap(v), wrap(m));
   };
   auto std_mean_b = [corr](const Tensor& s, nb::handle dim, nb::handle unbiased, bool keepdim,
                            nb::handle correction) {
     const double c = corr(dim, unbiased, correction);
-    auto d = parse_dims(dim);
-    return nb::make_tuple(wrap(std_dev(s, d, c, keepdim)), wrap(mean(s, d, keepdim)));
+    auto [sd, m] = std_mean(s, parse_dims(dim), c, keepdim);
+    return nb::make_tuple(wrap(sd), wrap(m));
   };
 #define MLXC_VAR_ARGS                                                                        \
   nb::arg("dim") = nb::none(), nb::arg("unbiased") = nb::none(), nb::arg("keepdim") = false, \
@@ -181,13 +181,7 @@ void init_reduce(nb::module_&, nb::module_& fns) {
           nb::arg("keepdim") = false);
   cls.def("amin", amin_b, nb::arg("dim") = nb::tuple(), nb::arg("keepdim") = false);
   auto aminmax_b = [](const Tensor& s, nb::handle dim, bool keepdim) {
-    auto d = parse_dims(dim);
-    if (!d) {
-      MLXC_CHECK(s.numel() > 0, Runtime,
-                 "aminmax(): cannot compute aminmax over an empty dimension as the operation has "
-                 "no identity.");
-    }
-    return named_pair("aminmax", {amin(s, d, keepdim), amax(s, d, keepdim)});
+    return named_pair("aminmax", aminmax(s, parse_dims(dim), keepdim));
   };
   fns.def("aminmax", aminmax_b, nb::arg("input"), nb::kw_only(), nb::arg("dim") = nb::none(),
           nb::arg("keepdim") = false);
