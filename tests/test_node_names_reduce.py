@@ -288,3 +288,11 @@ def test_errors():
     check_raises(lambda L, x: L.renorm(x, 0, 0, 1.0), [M])
     check_raises(lambda L, x: L.trace(x), [X])
     check_raises(lambda L, x: L.rot90(x, 1, (0, 0)), [M])
+
+
+@pytest.mark.parametrize("name,node", [("amax", "AmaxBackward0"), ("amin", "AminBackward0")])
+def test_amax_amin_nan_gradient(name, node):
+    x = np.round(X[0] * 2) / 2
+    x[1, 2] = np.nan
+    check_node(lambda L, t: getattr(L, name)(t, 1), [x], [0], node, second=False)
+    check_node(lambda L, t: getattr(L, name)(t), [x], [0], node, second=False)

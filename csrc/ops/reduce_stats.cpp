@@ -45,6 +45,17 @@ Tensor even_split(const Tensor& g, const Tensor& self, const Tensor& result,
   return where(mask, share, zeros_like(share));
 }
 
+// torch's scale_grad_by_count: g shared evenly among the positions equal to
+// the reduced value (a NaN result matches nothing, so its gradient is NaN).
+Tensor scale_by_count(const Tensor& g, const Tensor& self, const Tensor& result,
+                      const std::vector<int>& axes, bool keepdim) {
+  Tensor mask = eq(self, expand_reduced(result, self.sizes(), axes, keepdim));
+  std::vector<int64_t> d64(axes.begin(), axes.end());
+  Tensor count = sum(to_dtype(mask, g.dtype()), d64, true);
+  Tensor share = div(expand_reduced(g, self.sizes(), axes, keepdim), count);
+  return mul(share, mask);
+}
+
 mx::array argext_axis(const mx::array& x, int axis, bool keepdim, bool is_min) {
   mx::array idx = is_min ? mx::argmin(x, axis, keepdim) : mx::argmax(x, axis, keepdim);
   if (mx::issubdtype(x.dtype(), mx::inexact)) {
@@ -69,7 +80,7 @@ Tensor extremum_reduce(const Tensor& self, const OptDims& dims, bool keepdim, bo
   Tensor result = make_result(out, self.dtype(), {&self});
   if (!needs_grad({&self})) return result;
   auto node = make_node(name, {&self}, [axes, keepdim](FnNode& n, TensorList& gs) {
-    return TensorList{even_split(gs[0], n.saved(0), n.saved(1), axes, keepdim)};
+    return TensorList{scale_by_count(gs[0], n.saved(0), n.saved(1), axes, keepdim)};
   });
   node->save(self);
   node->save(result, true);
@@ -230,17 +241,6 @@ std::pair<Tensor, Tensor> stat_mean(const Tensor& self, const OptDims& dims, dou
   node->save(self);
   node->save(stat, true);
   return {stat, m};
-}
-
-// torch's scale_grad_by_count: g shared evenly among the positions equal to
-// the reduced value (a NaN result matches nothing, so its gradient is NaN).
-Tensor scale_by_count(const Tensor& g, const Tensor& self, const Tensor& result,
-                      const std::vector<int>& axes, bool keepdim) {
-  Tensor mask = eq(self, expand_reduced(result, self.sizes(), axes, keepdim));
-  std::vector<int64_t> d64(axes.begin(), axes.end());
-  Tensor count = sum(to_dtype(mask, g.dtype()), d64, true);
-  Tensor share = div(expand_reduced(g, self.sizes(), axes, keepdim), count);
-  return mul(share, mask);
 }
 
 }  // namespace
