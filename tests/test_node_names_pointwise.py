@@ -352,3 +352,5 @@ def test_errors():
     check_raises(lambda L, a, b: L.linalg.cross(a, b), [_r(3, 2), _r(3, 2)])
     check_raises(lambda L, a: L.block_diag(a), [_r(2, 2, 2)])
     check_raises(lambda L, a: L.diff(a, n=-1), [_r(3)])
+    check_raises(lambda L, a, b: L.lerp(a, b, 0.3), [_r(3), _r(3).astype(np.float32)])
+    check_raises(lambda L, a, b: L.lerp(a, a, b), [_r(3), _r(3).astype(np.float32)])

@@ -2,11 +2,13 @@
 // (AddcmulBackward0, AddcdivBackward0, LerpBackward0/1). Declared in
 // ops/pointwise.h.
 #include <complex>
+#include <string>
 #include <utility>
 
 #include "ops/complex.h"
 #include "ops/pointwise.h"
 #include "ops/reduce.h"
+#include "ops/type_names.h"
 
 namespace mlxc {
 
@@ -28,6 +30,22 @@ std::pair<Tensor, Tensor> lerp_factors(const Tensor& w) {
   }
   const double x = item_double(v);
   return {wrapped_scalar(1.0 - x), wrapped_scalar(x)};
+}
+
+// The element type as torch's dtype checks print it ("float", "c10::Half", ...).
+std::string element_name(ScalarType st) {
+  switch (st) {
+    case ScalarType::Float32:
+      return "float";
+    case ScalarType::Float64:
+      return "double";
+    case ScalarType::Float16:
+      return "c10::Half";
+    case ScalarType::BFloat16:
+      return "c10::BFloat16";
+    default:
+      return cpp_type_name(st);
+  }
 }
 
 }  // namespace
@@ -99,6 +117,11 @@ Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, const Ten
 
 Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight_in) {
   const bool scalar_weight = weight_in.impl()->wrapped_number;
+  MLXC_CHECK(self.dtype() == end.dtype(), Runtime, "expected dtype ", element_name(self.dtype()),
+             " for `end` but got dtype ", element_name(end.dtype()));
+  MLXC_CHECK(scalar_weight || self.dtype() == weight_in.dtype(), Runtime, "expected dtype ",
+             element_name(self.dtype()), " for `weight` but got dtype ",
+             element_name(weight_in.dtype()));
   const Tensor weight =
       scalar_weight ? scalar_for_dtype(weight_in, result_type({&self, &end})) : weight_in;
   // torch's two-sided formula keeps lerp exact at both ends.
