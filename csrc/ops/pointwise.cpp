@@ -620,14 +620,24 @@ const Tensor& copy_(const Tensor& self, const Tensor& src) {
     AutoGradMode no_grad(false);
     return expand(to_dtype(src, self.dtype()), self.sizes());
   }();
-  if (!needs_grad({&src})) return apply_inplace(self, value, false);
-  // torch's CopyBackwards: src receives the gradient in its own dtype (real part
-  // for a real source), summed over broadcast dimensions.
-  auto node = make_node("CopyBackwards", {&src},
-                        [st = src.dtype(), sizes = src.sizes()](FnNode&, TensorList& gs) {
-                          Tensor g = gs[0];
-                          if (is_complex(g.dtype()) && !is_complex(st)) g = real(g);
-                          return TensorList{sum_to(to_dtype(g, st), sizes)};
+  // torch records CopyBackwards whenever the write has history to record (a
+  // constant source overwrites self's history with it).
+  if (!needs_grad({&src}) && !(grad_on && self.requires_grad())) {
+    return apply_inplace(self, value, false);
+  }
+  // Its edges are self's history before the write (zero gradient: the values
+  // are overwritten) and src, which receives the gradient in its own dtype (real
+  // part for a real source), summed over broadcast dimensions.
+  auto node = make_node("CopyBackwards", {&self, &src},
+                        [st = src.dtype(), sizes = src.sizes()](FnNode& n, TensorList& gs) {
+                          TensorList r(2);
+                          if (n.needs_input_grad(0)) r[0] = zeros_like(gs[0]);
+                          if (n.needs_input_grad(1)) {
+                            Tensor g = gs[0];
+                            if (is_complex(g.dtype()) && !is_complex(st)) g = real(g);
+                            r[1] = sum_to(to_dtype(g, st), sizes);
+                          }
+                          return r;
                         });
   return apply_inplace(self, with_history(make_result(value.value(), value.dtype(), {}), node),
                        false);

@@ -31,10 +31,11 @@ def test_checkpoint_matches_torch(reentrant):
     rng = np.random.default_rng()
     a = rng.standard_normal((4, 5)).astype(np.float32)
     w = rng.standard_normal((5, 5)).astype(np.float32)
-    for ours, theirs in zip(
-        _run(mlx_compat, reentrant, a, w), _run(torch, reentrant, a, w), strict=True
-    ):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    outs = zip(_run(mlx_compat, reentrant, a, w), _run(torch, reentrant, a, w), strict=True)
+    # The output within forward tolerance; gradients (sums that can cancel) within 1e-4.
+    for i, (ours, theirs) in enumerate(outs):
+        tol = (1e-5, 1e-6) if i == 0 else (1e-4, 1e-5)
+        np.testing.assert_allclose(ours, theirs, rtol=tol[0], atol=tol[1])
 
 
 def test_checkpoint_sequential_and_arguments():

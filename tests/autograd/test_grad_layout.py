@@ -144,3 +144,19 @@ def test_detach_inplace_allowed(rng):
         assert not y.requires_grad and y.grad_fn is None
         z = x[0].detach()
         assert z.detach_() is z  # a detached view is not a view for autograd
+
+
+def test_copy_of_constant_into_graph(rng):
+    a = rng.normal(size=(3, 4)).astype(np.float32)
+    c = rng.normal(size=(3, 4)).astype(np.float32)
+    res = {}
+    for M in (torch, mlx_compat):
+        x = M.tensor(a, requires_grad=True)
+        y = x * 2
+        y.copy_(M.tensor(c))
+        z = x * 3
+        z[1].copy_(M.tensor(c[0]))
+        ((y + 1) * z).sum().backward()
+        res[M] = (type(y.grad_fn).__name__, type(z.grad_fn).__name__, x.grad)
+    assert res[mlx_compat][:2] == res[torch][:2] == ("CopyBackwards", "CopySlices")
+    assert_same(res[mlx_compat][2], res[torch][2], 1e-5, 1e-6)
