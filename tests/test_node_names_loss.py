@@ -6,76 +6,10 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from node_checks import check_node
 from parity import check_raises
 
 import mlx_compat
-
-RTOL, ATOL = 1e-4, 1e-5
-
-
-def _lib_inputs(lib, arrays, grads):
-    out = []
-    for i, a in enumerate(arrays):
-        if isinstance(a, np.ndarray):
-            t = lib.tensor(a)
-            if i in grads:
-                t.requires_grad_(True)
-            out.append(t)
-        else:
-            out.append(a)
-    return out
-
-
-def _np(x):
-    if x is None:
-        return None
-    return x.detach().numpy() if isinstance(x, torch.Tensor) else np.asarray(x.detach().numpy())
-
-
-def _close(ours, theirs, what):
-    if theirs is None or ours is None:
-        # An unconnected second derivative: torch gives None, zeros are as good.
-        other = ours if theirs is None else theirs
-        assert other is None or not np.any(_np(other)), what
-        return
-    np.testing.assert_allclose(_np(ours), _np(theirs), rtol=RTOL, atol=ATOL, err_msg=what)
-
-
-def check_node(fn, arrays, grads, node, seed=0):
-    """fn(lib, *inputs): node name, value, gradients and second derivatives."""
-    rng = np.random.default_rng(seed)
-    results = {}
-    for lib in (torch, mlx_compat):
-        ins = _lib_inputs(lib, arrays, grads)
-        out = fn(lib, *ins)
-        diff = [ins[i] for i in grads]
-        v = lib.tensor(np.random.default_rng(seed + 1).standard_normal(tuple(out.shape)))
-        v = v.to(out.dtype)
-        firsts = lib.autograd.grad((out * v).sum(), diff, create_graph=True)
-        u = [
-            lib.tensor(np.random.default_rng(seed + 2 + k).standard_normal(tuple(f.shape))).to(
-                f.dtype
-            )
-            for k, f in enumerate(firsts)
-        ]
-        total = sum((f * w).sum() for f, w in zip(firsts, u, strict=True))
-        seconds = lib.autograd.grad(total, diff, allow_unused=True) if total.requires_grad else None
-        results[lib] = (out, firsts, seconds)
-    del rng
-    t_out, t_first, t_second = results[torch]
-    m_out, m_first, m_second = results[mlx_compat]
-    assert type(t_out.grad_fn).__name__ == node
-    assert type(m_out.grad_fn).__name__ == node
-    assert str(m_out.dtype) == str(t_out.dtype)
-    assert tuple(m_out.shape) == tuple(t_out.shape)
-    _close(m_out, t_out, "value")
-    for k, (a, b) in enumerate(zip(m_first, t_first, strict=True)):
-        _close(a, b, f"grad {k}")
-    if t_second is None:
-        assert m_second is None or all(s is None or not np.any(_np(s)) for s in m_second)
-    else:
-        for k, (a, b) in enumerate(zip(m_second or [None] * len(t_second), t_second, strict=True)):
-            _close(a, b, f"second derivative {k}")
 
 
 def _rand(shape, lo=-2.0, hi=2.0, seed=0, dtype=np.float64):

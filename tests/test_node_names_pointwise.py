@@ -4,79 +4,11 @@ name), with torch's values, first and second derivatives."""
 import numpy as np
 import pytest
 import torch
+from node_checks import check_node
+from node_checks import to_np as _np
 from parity import check_raises
 
 import mlx_compat
-
-RTOL, ATOL = 1e-4, 1e-5
-
-
-def _lib_inputs(lib, arrays, grads):
-    out = []
-    for i, a in enumerate(arrays):
-        if isinstance(a, np.ndarray):
-            t = lib.tensor(a)
-            if i in grads:
-                t.requires_grad_(True)
-            out.append(t)
-        else:
-            out.append(a)
-    return out
-
-
-def _np(x):
-    return None if x is None else np.asarray(x.detach().resolve_conj().numpy())
-
-
-def _close(ours, theirs, what):
-    if theirs is None or ours is None:
-        # An unconnected derivative: torch gives None, zeros are as good.
-        other = ours if theirs is None else theirs
-        assert other is None or not np.any(_np(other)), what
-        return
-    np.testing.assert_allclose(_np(ours), _np(theirs), rtol=RTOL, atol=ATOL, err_msg=what)
-
-
-def _noise(lib, seed, like):
-    r = lib.tensor(np.random.default_rng(seed).standard_normal(tuple(like.shape)))
-    return r.to(like.dtype)
-
-
-def check_node(fn, arrays, grads, node, seed=0, second=True):
-    """fn(lib, *inputs): node name, value, gradients and second derivatives."""
-    results = {}
-    for lib in (torch, mlx_compat):
-        ins = _lib_inputs(lib, arrays, grads)
-        out = fn(lib, *ins)
-        diff = [ins[i] for i in grads]
-        firsts = lib.autograd.grad(
-            (out * _noise(lib, seed + 1, out)).sum(), diff, create_graph=second, allow_unused=True
-        )
-        seconds = None
-        if second:
-            parts = [
-                (f * _noise(lib, seed + 2 + k, f)).sum()
-                for k, f in enumerate(firsts)
-                if f is not None
-            ]
-            total = sum(parts) if parts else None
-            if total is not None and total.requires_grad:
-                seconds = lib.autograd.grad(total, diff, allow_unused=True)
-        results[lib] = (out, firsts, seconds)
-    t_out, t_first, t_second = results[torch]
-    m_out, m_first, m_second = results[mlx_compat]
-    assert type(t_out.grad_fn).__name__ == node
-    assert type(m_out.grad_fn).__name__ == node
-    assert str(m_out.dtype) == str(t_out.dtype)
-    assert tuple(m_out.shape) == tuple(t_out.shape)
-    _close(m_out, t_out, "value")
-    for k, (a, b) in enumerate(zip(m_first, t_first, strict=True)):
-        _close(a, b, f"grad {k}")
-    if t_second is None:
-        assert m_second is None or all(s is None or not np.any(_np(s)) for s in m_second)
-    else:
-        for k, (a, b) in enumerate(zip(m_second or [None] * len(t_second), t_second, strict=True)):
-            _close(a, b, f"second derivative {k}")
 
 
 def _r(*shape, seed=0, dtype=np.float64, low=-2.0, high=2.0):

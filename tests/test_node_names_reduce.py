@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from node_checks import check_node as _check_node
 from parity import check_raises
 
 import mlx_compat
@@ -14,68 +15,8 @@ import mlx_compat
 RTOL, ATOL = 1e-6, 1e-8
 
 
-def _np(x):
-    if x is None:
-        return None
-    return x.detach().numpy(force=True) if isinstance(x, torch.Tensor) else x.detach().numpy()
-
-
-def _outputs(out):
-    return list(out) if isinstance(out, (tuple, list)) else [out]
-
-
-def _close(ours, theirs, what):
-    if theirs is None or ours is None:
-        # A second derivative torch leaves unconnected: zeros are as good.
-        other = ours if theirs is None else theirs
-        assert other is None or not np.any(_np(other)), what
-        return
-    np.testing.assert_allclose(_np(ours), _np(theirs), rtol=RTOL, atol=ATOL, err_msg=what)
-
-
-def _run(lib, fn, arrays, grads, seed, second):
-    ins = []
-    for i, a in enumerate(arrays):
-        t = lib.tensor(a) if isinstance(a, np.ndarray) else a
-        if i in grads:
-            t.requires_grad_(True)
-        ins.append(t)
-    outs = _outputs(fn(lib, *ins))
-    diff = [ins[i] for i in grads]
-    total = 0
-    for k, o in enumerate(outs):
-        w = np.random.default_rng(seed + 10 + k).standard_normal(tuple(o.shape))
-        total = total + (o * lib.tensor(w).to(o.dtype)).sum()
-    firsts = lib.autograd.grad(total, diff, create_graph=second)
-    seconds = None
-    if second:
-        acc = 0
-        for k, f in enumerate(firsts):
-            u = np.random.default_rng(seed + 20 + k).standard_normal(tuple(f.shape))
-            acc = acc + (f * lib.tensor(u).to(f.dtype)).sum()
-        if isinstance(acc, lib.Tensor) and acc.requires_grad:
-            seconds = lib.autograd.grad(acc, diff, allow_unused=True)
-    return outs, firsts, seconds
-
-
 def check_node(fn, arrays, grads, node, seed=0, second=True):
-    """fn(lib, *inputs) records `node` in both libraries, with equal values and derivatives."""
-    t_outs, t_first, t_second = _run(torch, fn, arrays, grads, seed, second)
-    m_outs, m_first, m_second = _run(mlx_compat, fn, arrays, grads, seed, second)
-    for t, m in zip(t_outs, m_outs, strict=True):
-        assert type(t.grad_fn).__name__ == node
-        assert type(m.grad_fn).__name__ == node
-        assert str(m.dtype) == str(t.dtype)
-        assert tuple(m.shape) == tuple(t.shape)
-        _close(m, t, "value")
-    for k, (a, b) in enumerate(zip(m_first, t_first, strict=True)):
-        _close(a, b, f"grad {k}")
-    if t_second is None:
-        assert m_second is None or all(s is None or not np.any(_np(s)) for s in m_second)
-    else:
-        m_second = m_second or [None] * len(t_second)
-        for k, (a, b) in enumerate(zip(m_second, t_second, strict=True)):
-            _close(a, b, f"second derivative {k}")
+    _check_node(fn, arrays, grads, node, seed, second, RTOL, ATOL)
 
 
 def _rand(*shape, seed=0):

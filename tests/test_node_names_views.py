@@ -8,6 +8,9 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from node_checks import close, lib_inputs
+from node_checks import node_name as _name
+from node_checks import to_np as _np
 from parity import check_raises
 
 import mlx_compat
@@ -15,25 +18,12 @@ import mlx_compat
 RTOL, ATOL = 1e-4, 1e-5
 
 
-def _np(x):
-    return x.detach().numpy() if isinstance(x, torch.Tensor) else np.asarray(x.detach().numpy())
-
-
 def _outs(out):
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
-def _name(t):
-    return type(t.grad_fn).__name__ if t.grad_fn is not None else None
-
-
 def _run(lib, fn, arrays, grads, seed):
-    ins = []
-    for i, a in enumerate(arrays):
-        t = lib.tensor(a) if isinstance(a, np.ndarray) else a
-        if i in grads:
-            t.requires_grad_(True)
-        ins.append(t)
+    ins = lib_inputs(lib, arrays, grads)
     outs = _outs(fn(lib, *ins))
     diff = [ins[i] for i in grads]
     rng = np.random.default_rng(seed + 1)
@@ -53,11 +43,7 @@ def _run(lib, fn, arrays, grads, seed):
 
 
 def _close(ours, theirs, what):
-    if theirs is None or ours is None:
-        other = ours if theirs is None else theirs
-        assert other is None or not np.any(_np(other)), what
-        return
-    np.testing.assert_allclose(_np(ours), _np(theirs), rtol=RTOL, atol=ATOL, err_msg=what)
+    close(ours, theirs, what, RTOL, ATOL)
 
 
 def check_node(fn, arrays, grads=(0,), seed=0, layout=True):

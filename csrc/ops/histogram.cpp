@@ -5,38 +5,11 @@
 
 #include "ops/pointwise.h"
 #include "ops/shape.h"
+#include "ops/type_names.h"
 
 namespace mlxc {
 
 namespace {
-
-// The element type name torch prints in histogram's dtype messages.
-const char* meta_name(ScalarType t) {
-  switch (t) {
-    case ScalarType::Float32:
-      return "float";
-    case ScalarType::Float64:
-      return "double";
-    case ScalarType::Float16:
-      return "c10::Half";
-    case ScalarType::BFloat16:
-      return "c10::BFloat16";
-    case ScalarType::Int64:
-      return "long int";
-    case ScalarType::Int32:
-      return "int";
-    case ScalarType::Int16:
-      return "short int";
-    case ScalarType::Int8:
-      return "signed char";
-    case ScalarType::UInt8:
-      return "unsigned char";
-    case ScalarType::Bool:
-      return "bool";
-    default:
-      return "c10::complex<float>";
-  }
-}
 
 void check_kernel_dtype(const Tensor& self) {
   MLXC_CHECK(self.dtype() == ScalarType::Float32 || self.dtype() == ScalarType::Float64,
@@ -49,7 +22,7 @@ void check_weight(const Tensor& x2, const std::optional<Tensor>& weight) {
   MLXC_CHECK(x2.dtype() == weight->dtype(), Runtime,
              "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
              "should have the same dtype, but got input(",
-             meta_name(x2.dtype()), "), and weight(", meta_name(weight->dtype()), ")");
+             cpp_type_name(x2.dtype()), "), and weight(", cpp_type_name(weight->dtype()), ")");
   IntArray want(x2.sizes().begin(), x2.sizes().end() - 1);
   IntArray got = weight->dim() == 0 ? IntArray{1} : weight->sizes();
   MLXC_CHECK(want == got, Runtime,
@@ -67,8 +40,8 @@ void check_bins(const Tensor& x2, const TensorList& bins) {
     MLXC_CHECK(b.dtype() == x2.dtype(), Runtime,
                "torch.histogramdd: input tensor and bins tensors should have the same dtype, but "
                "got input with dtype ",
-               meta_name(x2.dtype()), " and bins for dimension ", d, " with dtype ",
-               meta_name(b.dtype()));
+               cpp_type_name(x2.dtype()), " and bins for dimension ", d, " with dtype ",
+               cpp_type_name(b.dtype()));
     MLXC_CHECK(b.dim() == 1, Runtime,
                "torch.histogramdd: bins tensor should have one dimension, but got ", b.dim(),
                " dimensions in the bins tensor for dimension ", d);

@@ -32,22 +32,6 @@ std::pair<Tensor, Tensor> lerp_factors(const Tensor& w) {
   return {wrapped_scalar(1.0 - x), wrapped_scalar(x)};
 }
 
-// The element type as torch's dtype checks print it ("float", "c10::Half", ...).
-std::string element_name(ScalarType st) {
-  switch (st) {
-    case ScalarType::Float32:
-      return "float";
-    case ScalarType::Float64:
-      return "double";
-    case ScalarType::Float16:
-      return "c10::Half";
-    case ScalarType::BFloat16:
-      return "c10::BFloat16";
-    default:
-      return cpp_type_name(st);
-  }
-}
-
 }  // namespace
 
 Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, const Tensor& value) {
@@ -117,11 +101,11 @@ Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, const Ten
 
 Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight_in) {
   const bool scalar_weight = weight_in.impl()->wrapped_number;
-  MLXC_CHECK(self.dtype() == end.dtype(), Runtime, "expected dtype ", element_name(self.dtype()),
-             " for `end` but got dtype ", element_name(end.dtype()));
+  MLXC_CHECK(self.dtype() == end.dtype(), Runtime, "expected dtype ", cpp_type_name(self.dtype()),
+             " for `end` but got dtype ", cpp_type_name(end.dtype()));
   MLXC_CHECK(scalar_weight || self.dtype() == weight_in.dtype(), Runtime, "expected dtype ",
-             element_name(self.dtype()), " for `weight` but got dtype ",
-             element_name(weight_in.dtype()));
+             cpp_type_name(self.dtype()), " for `weight` but got dtype ",
+             cpp_type_name(weight_in.dtype()));
   const Tensor weight =
       scalar_weight ? scalar_for_dtype(weight_in, result_type({&self, &end})) : weight_in;
   // torch's two-sided formula keeps lerp exact at both ends.

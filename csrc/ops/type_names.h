@@ -1,5 +1,5 @@
-// torch's spelling of a dtype's C++ element type, as its TensorOptions and
-// sampler errors print it ("long int", "c10::complex<float>", ...).
+// torch's spelling of a dtype's C++ element type, as its TensorOptions, dtype
+// and sampler errors print it ("float", "long int", "c10::complex<float>", ...).
 #pragma once
 
 #include <string>
@@ -22,6 +22,14 @@ inline std::string cpp_type_name(ScalarType st) {
       return "int";
     case ScalarType::Int64:
       return "long int";
+    case ScalarType::Float32:
+      return "float";
+    case ScalarType::Float64:
+      return "double";
+    case ScalarType::Float16:
+      return "c10::Half";
+    case ScalarType::BFloat16:
+      return "c10::BFloat16";
     case ScalarType::Complex64:
       return "c10::complex<float>";
     default:
